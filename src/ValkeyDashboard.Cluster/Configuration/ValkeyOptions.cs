@@ -1,0 +1,78 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ValkeyDashboard.Cluster.Configuration;
+
+/// <summary>Which cluster the dashboard manages. Values are part of the configuration contract.</summary>
+public enum ValkeyMode
+{
+    /// <summary>The dashboard starts and owns a local cluster of real <c>valkey-server</c> processes.</summary>
+    Embedded = 0,
+
+    /// <summary>The dashboard connects to an existing cluster and starts nothing.</summary>
+    External = 1,
+}
+
+/// <summary>The <c>Valkey</c> configuration section.</summary>
+public sealed class ValkeyOptions
+{
+    public const string SectionName = "Valkey";
+
+    /// <summary><c>Embedded</c> (default) or <c>External</c>.</summary>
+    public ValkeyMode Mode { get; set; } = ValkeyMode.Embedded;
+
+    /// <summary>Folder holding <c>valkey-server</c> and <c>valkey-cli</c>; when unset the private copy under <c>.tools/valkey</c>, then PATH, are used.</summary>
+    public string? BinaryDirectory { get; set; }
+
+    /// <summary>ACL user for every connection (External mode; unset means the default user).</summary>
+    public string? User { get; set; }
+
+    /// <summary>Password for every connection. In Embedded mode it is also set on the nodes.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Connect with TLS (External mode).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the servers' certificates (TLS only; unset means the system store).</summary>
+    public string? TlsCaFile { get; set; }
+
+    /// <summary>How often the monitor reads the cluster.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one command to one node may take before that node counts as not answering.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public EmbeddedClusterOptions Embedded { get; set; } = new();
+
+    public ExternalClusterOptions External { get; set; } = new();
+}
+
+/// <summary>The <c>Valkey:Embedded</c> section: the local cluster the dashboard hosts.</summary>
+public sealed class EmbeddedClusterOptions
+{
+    [Range(1, 100)]
+    public int Primaries { get; set; } = 3;
+
+    [Range(0, 10)]
+    public int ReplicasPerPrimary { get; set; } = 1;
+
+    /// <summary>First client port; node n uses BasePort + n and BasePort + n + 10000 for the cluster bus.</summary>
+    [Range(1024, 55535)]
+    public int BasePort { get; set; } = 7000;
+
+    /// <summary>Where node data, configs and logs live; relative paths are from the working directory.</summary>
+    public string DataDirectory { get; set; } = ".data/cluster";
+
+    /// <summary>How long forming or restarting the cluster may take.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary><c>cluster-node-timeout</c> in milliseconds: how soon the cluster marks a silent node failed.</summary>
+    [Range(500, 60000)]
+    public int NodeTimeoutMilliseconds { get; set; } = 5000;
+}
+
+/// <summary>The <c>Valkey:External</c> section: seeds of an existing cluster.</summary>
+public sealed class ExternalClusterOptions
+{
+    /// <summary>One or more <c>host:port</c> of the cluster's nodes; the rest are discovered.</summary>
+    public List<string> Endpoints { get; set; } = [];
+}

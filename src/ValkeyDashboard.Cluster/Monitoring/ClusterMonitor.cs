@@ -1,0 +1,338 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using ValkeyDashboard.Cluster.Configuration;
+using ValkeyDashboard.Cluster.Connections;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Parsing;
+
+using SlotRange = ValkeyDashboard.Cluster.Model.SlotRange;
+
+namespace ValkeyDashboard.Cluster.Monitoring;
+
+/// <summary>
+/// The one reader of the cluster: every poll interval it reads <c>CLUSTER SHARDS</c>,
+/// <c>CLUSTER INFO</c>, <c>INFO</c> of every node and <c>CLUSTER SLOT-STATS</c> of every primary,
+/// and publishes an immutable <see cref="ClusterSnapshot"/>. Pages, the API and the hub read
+/// <see cref="Current"/> or subscribe with <see cref="WatchAsync"/> (current snapshot first, then each new one).
+/// </summary>
+public sealed class ClusterMonitor : IHostedService, IAsyncDisposable
+{
+    private static readonly string[] InfoSections = ["server", "clients", "memory", "persistence", "stats", "replication", "keyspace"];
+
+    private readonly ValkeyConnection _connection;
+    private readonly IClusterSeedSource _seeds;
+    private readonly ValkeyOptions _options;
+    private readonly ILogger<ClusterMonitor> _logger;
+    private readonly Lock _subscribersLock = new();
+    private readonly List<Channel<ClusterSnapshot>> _subscribers = [];
+    private readonly Channel<bool> _refreshRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly TimeProvider _timeProvider;
+    private CancellationTokenSource? _stopping;
+    private Task? _loop;
+    private ClusterSnapshot _current = ClusterSnapshot.Initial;
+    private string? _lastError;
+
+    public ClusterMonitor(ValkeyConnection connection, IClusterSeedSource seeds, ValkeyOptions options, ILogger<ClusterMonitor> logger, TimeProvider? timeProvider = null)
+    {
+        _connection = connection;
+        _seeds = seeds;
+        _options = options;
+        _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The latest snapshot (<see cref="ClusterSnapshot.Initial"/> before the first poll).</summary>
+    public ClusterSnapshot Current => Volatile.Read(ref _current);
+
+    /// <summary>Reads the cluster once (so the first page and API call already see it), then keeps polling in the background.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stopping = new CancellationTokenSource();
+        await PollOnceAsync(cancellationToken);
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Idempotent: the host stops the monitor, then the container disposes it (once per registration).
+        var stopping = Interlocked.Exchange(ref _stopping, null);
+        var loop = Interlocked.Exchange(ref _loop, null);
+        if (stopping is null)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        try
+        {
+            if (loop is not null)
+            {
+                await loop.WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            stopping.Dispose();
+        }
+
+        lock (_subscribersLock)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+
+            _subscribers.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    /// <summary>Asks for a poll now instead of at the next interval (after a change the dashboard made).</summary>
+    public void RequestRefresh() => _refreshRequests.Writer.TryWrite(true);
+
+    /// <summary>
+    /// The current snapshot, then every new one. A slow subscriber skips snapshots it had no time
+    /// for and always gets the newest (each subscriber has its own one-slot channel).
+    /// </summary>
+    public async IAsyncEnumerable<ClusterSnapshot> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateBounded<ClusterSnapshot>(new BoundedChannelOptions(1)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        lock (_subscribersLock)
+        {
+            _subscribers.Add(channel);
+            channel.Writer.TryWrite(Current);
+        }
+
+        try
+        {
+            await foreach (var snapshot in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return snapshot;
+            }
+        }
+        finally
+        {
+            lock (_subscribersLock)
+            {
+                _subscribers.Remove(channel);
+            }
+        }
+    }
+
+    /// <summary>Waits for a snapshot that satisfies <paramref name="predicate"/> (the current one counts).</summary>
+    public async Task<ClusterSnapshot> WaitForAsync(Func<ClusterSnapshot, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        ClusterSnapshot? last = null;
+        try
+        {
+            await foreach (var snapshot in WatchAsync(cts.Token))
+            {
+                last = snapshot;
+                if (predicate(snapshot))
+                {
+                    return snapshot;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"no cluster snapshot matched within {timeout.TotalSeconds:0.#} s (last: state {last?.State}, {last?.Nodes.Length ?? 0} nodes{(last?.Error is { } e ? ", error " + e : string.Empty)})");
+    }
+
+    /// <summary>Reads the cluster once and publishes the result. The loop calls this every interval.</summary>
+    public async Task<ClusterSnapshot> PollOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var version = Current.Version + 1;
+        ClusterSnapshot snapshot;
+        try
+        {
+            snapshot = await ReadClusterAsync(version, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
+        {
+            snapshot = ClusterSnapshotBuilder.Unreachable(Current, ex.Message, _timeProvider.GetUtcNow(), version);
+        }
+
+        LogTransitions(snapshot);
+        Publish(snapshot);
+        return snapshot;
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PollOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A bug in one poll must not stop the dashboard from watching the cluster.
+                _logger.LogError(ex, "Cluster poll failed");
+            }
+
+            using var interval = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            interval.CancelAfter(_options.PollInterval);
+            try
+            {
+                await _refreshRequests.Reader.ReadAsync(interval.Token);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The interval passed.
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<ClusterSnapshot> ReadClusterAsync(long version, CancellationToken cancellationToken)
+    {
+        var (shards, clusterInfo) = await ReadTopologyAsync(cancellationToken);
+        var nodes = shards.SelectMany(s => s.Nodes).ToList();
+
+        var probeTasks = nodes.Select(async node => (node.Id, Probe: await ProbeAsync(node.Endpoint))).ToList();
+        var probes = (await Task.WhenAll(probeTasks)).ToDictionary(p => p.Id, p => p.Probe);
+
+        var statsTasks = shards
+            .Select(s => s.Primary)
+            .Where(p => p is not null && probes[p.Id].Info is not null)
+            .Select(async p => (p!.Id, Stats: await ReadSlotStatsAsync(p.Endpoint)))
+            .ToList();
+        var slotStats = (await Task.WhenAll(statsTasks))
+            .Where(s => s.Stats is not null)
+            .ToDictionary(s => s.Id, s => s.Stats!);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return ClusterSnapshotBuilder.Build(shards, clusterInfo, probes, slotStats, _timeProvider.GetUtcNow(), version);
+    }
+
+    /// <summary>Topology from the first node that answers: the last known online nodes first, then the seeds.</summary>
+    private async Task<(ImmutableArray<ShardInfo> Shards, InfoReply ClusterInfo)> ReadTopologyAsync(CancellationToken cancellationToken)
+    {
+        var candidates = Current.Nodes
+            .OrderBy(n => n.Health == NodeHealth.Online ? 0 : 1)
+            .Select(n => n.Endpoint)
+            .Concat(_seeds.GetSeedEndpoints())
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
+        Exception? last = null;
+        foreach (var endpoint in candidates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var shards = ClusterShardsParser.Parse(await _connection.ExecuteAsync(endpoint, "CLUSTER", "SHARDS"));
+                var clusterInfo = InfoReply.Parse((string)(await _connection.ExecuteAsync(endpoint, "CLUSTER", "INFO"))!);
+                return (shards, clusterInfo);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or ArgumentException)
+            {
+                last = ex;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"no node of the cluster answered (tried {string.Join(", ", candidates)}): {last?.Message ?? "no endpoints"}", last);
+    }
+
+    private async Task<NodeProbe> ProbeAsync(string endpoint)
+    {
+        try
+        {
+            var reply = await _connection.ExecuteAsync(endpoint, "INFO", [.. InfoSections]);
+            return new NodeProbe(InfoReply.Parse((string)reply!), null);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("LOADING", StringComparison.Ordinal))
+        {
+            return new NodeProbe(InfoReply.Parse("loading:1"), null);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return new NodeProbe(null, ex.Message);
+        }
+    }
+
+    private async Task<List<SlotStatsEntry>?> ReadSlotStatsAsync(string endpoint)
+    {
+        try
+        {
+            return SlotStatsParser.Parse(await _connection.ExecuteAsync(endpoint, "CLUSTER", "SLOT-STATS", "SLOTSRANGE", 0, SlotRange.MaxSlot));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException)
+        {
+            _logger.LogDebug(ex, "CLUSTER SLOT-STATS failed on {Endpoint}", endpoint);
+            return null;
+        }
+    }
+
+    private void Publish(ClusterSnapshot snapshot)
+    {
+        lock (_subscribersLock)
+        {
+            Volatile.Write(ref _current, snapshot);
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryWrite(snapshot);
+            }
+        }
+    }
+
+    private void LogTransitions(ClusterSnapshot snapshot)
+    {
+        var previous = Current;
+        if (snapshot.Error != _lastError)
+        {
+            if (snapshot.Error is not null)
+            {
+                _logger.LogWarning("Cluster unreachable: {Error}", snapshot.Error);
+            }
+            else if (_lastError is not null)
+            {
+                _logger.LogInformation("Cluster reachable again");
+            }
+
+            _lastError = snapshot.Error;
+        }
+
+        if (snapshot.State != previous.State)
+        {
+            _logger.LogInformation("Cluster state {PreviousState} -> {State}", previous.State, snapshot.State);
+        }
+
+        foreach (var node in snapshot.Nodes)
+        {
+            var before = previous.FindNode(node.Id);
+            if (before is not null && before.Health != node.Health)
+            {
+                _logger.LogInformation("Node {NodeId} ({Endpoint}) is now {Health}{Reason}", node.Id, node.Endpoint, node.Health, node.Error is null ? string.Empty : ": " + node.Error);
+            }
+        }
+    }
+}

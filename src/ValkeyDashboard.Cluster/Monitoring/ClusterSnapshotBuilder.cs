@@ -1,0 +1,141 @@
+using System.Collections.Immutable;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Parsing;
+
+namespace ValkeyDashboard.Cluster.Monitoring;
+
+/// <summary>What one poll learned about one node: its INFO, or why it did not answer.</summary>
+public sealed record NodeProbe(InfoReply? Info, string? Error);
+
+/// <summary>Turns the replies of one poll into a <see cref="ClusterSnapshot"/>. Pure: no I/O.</summary>
+public static class ClusterSnapshotBuilder
+{
+    /// <param name="shards">Parsed <c>CLUSTER SHARDS</c>.</param>
+    /// <param name="clusterInfo">Parsed <c>CLUSTER INFO</c> of the node that answered SHARDS.</param>
+    /// <param name="probes">Per node id, its INFO or the error that came instead; a missing id counts as not answering.</param>
+    /// <param name="slotStats">Per primary id, its parsed <c>CLUSTER SLOT-STATS</c>; missing where it did not answer.</param>
+    public static ClusterSnapshot Build(
+        ImmutableArray<ShardInfo> shards,
+        InfoReply clusterInfo,
+        IReadOnlyDictionary<string, NodeProbe> probes,
+        IReadOnlyDictionary<string, List<SlotStatsEntry>> slotStats,
+        DateTimeOffset timestamp,
+        long version)
+    {
+        var nodes = ImmutableArray.CreateBuilder<ClusterNode>();
+        var owners = new string?[SlotRange.SlotCount];
+
+        // Primaries ordered by their first slot (empty primaries last), each shard's replicas after all primaries.
+        var ordered = shards.OrderBy(s => s.Slots.IsEmpty ? int.MaxValue : s.Slots.Ranges[0].Start).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+        foreach (var shard in ordered)
+        {
+            var primary = shard.Primary;
+            if (primary is null)
+            {
+                continue;
+            }
+
+            foreach (var range in shard.Slots)
+            {
+                Array.Fill(owners, primary.Id, range.Start, range.Count);
+            }
+
+            var replicaIds = shard.Nodes.Where(n => n.Role == NodeRole.Replica).Select(n => n.Id).ToImmutableArray();
+            nodes.Add(ToNode(shard, primary, primaryId: null, probes) with { ReplicaIds = replicaIds });
+        }
+
+        foreach (var shard in ordered)
+        {
+            foreach (var replica in shard.Nodes.Where(n => n.Role == NodeRole.Replica).OrderBy(n => n.Port))
+            {
+                nodes.Add(ToNode(shard, replica, shard.Primary?.Id, probes));
+            }
+        }
+
+        var state = clusterInfo["cluster_state"] switch
+        {
+            "ok" => ClusterState.Ok,
+            _ => ClusterState.Fail,
+        };
+
+        return new ClusterSnapshot
+        {
+            State = state,
+            SlotsAssigned = (int)(clusterInfo.GetInt64("cluster_slots_assigned") ?? owners.Count(o => o is not null)),
+            Nodes = nodes.ToImmutable(),
+            SlotOwners = [.. owners],
+            SlotStatistics = MergeSlotStats(slotStats),
+            Timestamp = timestamp,
+            Version = version,
+        };
+    }
+
+    /// <summary>
+    /// The snapshot when no node answered: the last known nodes, all failed, so the page keeps
+    /// showing what the cluster looked like and says that it cannot be reached.
+    /// </summary>
+    public static ClusterSnapshot Unreachable(ClusterSnapshot previous, string error, DateTimeOffset timestamp, long version) =>
+        previous with
+        {
+            State = ClusterState.Unreachable,
+            Nodes = [.. previous.Nodes.Select(n => n with { Health = NodeHealth.Failed, Error = error, OpsPerSecond = null })],
+            SlotStatistics = SlotStatistics.Empty,
+            Error = error,
+            Timestamp = timestamp,
+            Version = version,
+        };
+
+    private static ClusterNode ToNode(ShardInfo shard, ShardNode node, string? primaryId, IReadOnlyDictionary<string, NodeProbe> probes)
+    {
+        probes.TryGetValue(node.Id, out var probe);
+        var info = probe?.Info;
+        var health = info is null
+            ? NodeHealth.Failed
+            : info.IsLoading ? NodeHealth.Loading : node.Health;
+        return new ClusterNode(
+            node.Id,
+            node.Endpoint,
+            node.Role,
+            primaryId,
+            health,
+            info?.ServerVersion,
+            shard.Slots,
+            info?.TotalKeys,
+            info?.GetInt64("used_memory"),
+            info?.GetInt64("instantaneous_ops_per_sec"),
+            shard.Id,
+            node.ReplicationOffset)
+        {
+            Error = info is null ? probe?.Error ?? "did not answer" : null,
+        };
+    }
+
+    private static SlotStatistics MergeSlotStats(IReadOnlyDictionary<string, List<SlotStatsEntry>> slotStats)
+    {
+        var keys = new long[SlotRange.SlotCount];
+        long[]? cpu = null, netIn = null, netOut = null;
+        foreach (var entries in slotStats.Values)
+        {
+            foreach (var entry in entries)
+            {
+                keys[entry.Slot] = entry.KeyCount;
+                if (entry.CpuUsec is { } c)
+                {
+                    (cpu ??= new long[SlotRange.SlotCount])[entry.Slot] = c;
+                }
+
+                if (entry.NetworkBytesIn is { } i)
+                {
+                    (netIn ??= new long[SlotRange.SlotCount])[entry.Slot] = i;
+                }
+
+                if (entry.NetworkBytesOut is { } o)
+                {
+                    (netOut ??= new long[SlotRange.SlotCount])[entry.Slot] = o;
+                }
+            }
+        }
+
+        return new SlotStatistics(keys, cpu, netIn, netOut);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Frozen;
+using System.Globalization;
+
+namespace ValkeyDashboard.Cluster.Parsing;
+
+/// <summary>The <c>key:value</c> fields of an <c>INFO</c> (or <c>CLUSTER INFO</c>) reply.</summary>
+public sealed class InfoReply
+{
+    private readonly FrozenDictionary<string, string> _fields;
+
+    private InfoReply(FrozenDictionary<string, string> fields) => _fields = fields;
+
+    public static InfoReply Parse(string text)
+    {
+        var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var rawLine in text.Split('\n'))
+        {
+            var line = rawLine.TrimEnd('\r');
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var colon = line.IndexOf(':');
+            if (colon > 0)
+            {
+                fields[line[..colon]] = line[(colon + 1)..];
+            }
+        }
+
+        return new InfoReply(fields.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    public string? this[string key] => _fields.GetValueOrDefault(key);
+
+    public long? GetInt64(string key) =>
+        _fields.TryGetValue(key, out var value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number : null;
+
+    /// <summary>The server version: <c>valkey_version</c>, else <c>redis_version</c>.</summary>
+    public string? ServerVersion => this["valkey_version"] ?? this["redis_version"];
+
+    /// <summary>Sum of <c>keys=</c> over every <c>dbN</c> line of the keyspace section; 0 when the keyspace is empty.</summary>
+    public long TotalKeys
+    {
+        get
+        {
+            long total = 0;
+            foreach (var (key, value) in _fields)
+            {
+                if (key.Length > 2 && key.StartsWith("db", StringComparison.OrdinalIgnoreCase) && char.IsAsciiDigit(key[2]))
+                {
+                    foreach (var part in value.Split(','))
+                    {
+                        if (part.StartsWith("keys=", StringComparison.Ordinal) &&
+                            long.TryParse(part.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var keys))
+                        {
+                            total += keys;
+                        }
+                    }
+                }
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary><c>loading:1</c> while the node loads its data set.</summary>
+    public bool IsLoading => GetInt64("loading") == 1 || GetInt64("async_loading") == 1;
+}

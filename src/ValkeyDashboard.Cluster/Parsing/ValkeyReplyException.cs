@@ -1,0 +1,19 @@
+namespace ValkeyDashboard.Cluster.Parsing;
+
+/// <summary>A reply from Valkey did not have the shape the dashboard expects.</summary>
+public sealed class ValkeyReplyException : Exception
+{
+    public ValkeyReplyException(string message)
+        : base(message)
+    {
+    }
+
+    public ValkeyReplyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ValkeyReplyException()
+    {
+    }
+}

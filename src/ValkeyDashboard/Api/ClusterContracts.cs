@@ -1,0 +1,93 @@
+using System.ComponentModel;
+using ValkeyDashboard.Cluster.Model;
+
+namespace ValkeyDashboard.Api;
+
+/// <summary>The cluster as the monitor last read it.</summary>
+/// <param name="State">ok, fail (some slots unserved), unreachable (no node answered) or unknown (not read yet).</param>
+/// <param name="SlotsAssigned">Slots assigned to a primary, 16384 when fully covered.</param>
+/// <param name="Nodes">Primaries (by first slot), then replicas.</param>
+/// <param name="Timestamp">When the snapshot was taken.</param>
+/// <param name="Error">Why the cluster could not be read, when it could not.</param>
+public sealed record ClusterResponse(
+    ClusterState State,
+    int SlotsAssigned,
+    IReadOnlyList<NodeResponse> Nodes,
+    DateTimeOffset Timestamp,
+    string? Error)
+{
+    public static ClusterResponse From(ClusterSnapshot snapshot) => new(
+        snapshot.State,
+        snapshot.SlotsAssigned,
+        [.. snapshot.Nodes.Select(NodeResponse.From)],
+        snapshot.Timestamp,
+        snapshot.Error);
+}
+
+/// <summary>One node of the cluster.</summary>
+/// <param name="Id">40-hex node id.</param>
+/// <param name="Endpoint">host:port.</param>
+/// <param name="Role">primary or replica.</param>
+/// <param name="PrimaryId">For a replica, its primary's id.</param>
+/// <param name="Health">online, failed or loading.</param>
+/// <param name="Version">Valkey version, null when the node did not answer.</param>
+/// <param name="Slots">Inclusive [start, end] slot ranges served by the node's shard.</param>
+/// <param name="Keys">Keys on the node (INFO keyspace).</param>
+/// <param name="UsedMemoryBytes">INFO used_memory.</param>
+/// <param name="OpsPerSecond">INFO instantaneous_ops_per_sec.</param>
+/// <param name="Error">Why the dashboard could not read the node.</param>
+public sealed record NodeResponse(
+    [property: Description("40-hex node id")] string Id,
+    string Endpoint,
+    NodeRole Role,
+    string? PrimaryId,
+    NodeHealth Health,
+    string? Version,
+    IReadOnlyList<int[]> Slots,
+    long? Keys,
+    long? UsedMemoryBytes,
+    long? OpsPerSecond,
+    string? Error)
+{
+    public static NodeResponse From(ClusterNode node) => new(
+        node.Id,
+        node.Endpoint,
+        node.Role,
+        node.PrimaryId,
+        node.Health,
+        node.Version,
+        [.. node.Slots.Ranges.Select(r => new[] { r.Start, r.End })],
+        node.Keys,
+        node.UsedMemoryBytes,
+        node.OpsPerSecond,
+        node.Error);
+}
+
+/// <summary>
+/// Per-slot owner and figures as compact arrays of 16,384 entries (index = slot).
+/// <c>owner[s]</c> indexes <c>primaries</c> (-1: unassigned). CPU and network arrays are null
+/// where slot statistics are off.
+/// </summary>
+public sealed record SlotsResponse(
+    DateTimeOffset Timestamp,
+    IReadOnlyList<string> Primaries,
+    short[] Owner,
+    IReadOnlyList<long> Keys,
+    IReadOnlyList<long>? CpuUsec,
+    IReadOnlyList<long>? NetworkBytesIn,
+    IReadOnlyList<long>? NetworkBytesOut)
+{
+    public static SlotsResponse From(ClusterSnapshot snapshot)
+    {
+        var primaries = snapshot.Primaries.Select(p => p.Id).ToList();
+        var index = primaries.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => (short)p.i);
+        var owner = new short[SlotRange.SlotCount];
+        for (var slot = 0; slot < owner.Length; slot++)
+        {
+            owner[slot] = snapshot.SlotOwners[slot] is { } id && index.TryGetValue(id, out var i) ? i : (short)-1;
+        }
+
+        var stats = snapshot.SlotStatistics;
+        return new SlotsResponse(snapshot.Timestamp, primaries, owner, stats.KeyCount, stats.CpuUsec, stats.NetworkBytesIn, stats.NetworkBytesOut);
+    }
+}

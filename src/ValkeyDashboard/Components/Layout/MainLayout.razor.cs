@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Components;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Monitoring;
+
+namespace ValkeyDashboard.Components.Layout;
+
+public partial class MainLayout
+{
+    private ClusterSnapshotWatcher? _watcher;
+    private bool _isDarkMode;
+
+    [Inject]
+    public required ClusterMonitor Monitor { get; init; }
+
+    private ClusterSnapshot Snapshot => _watcher?.Snapshot ?? Monitor.Current;
+
+    protected override void OnInitialized() => _watcher = new ClusterSnapshotWatcher(Monitor, () => InvokeAsync(StateHasChanged));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_watcher is not null)
+        {
+            await _watcher.DisposeAsync();
+        }
+    }
+}

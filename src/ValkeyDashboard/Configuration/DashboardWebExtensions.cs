@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using MudBlazor.Services;
+using Serilog;
+using ValkeyDashboard.Api;
+using ValkeyDashboard.Components;
+
+namespace ValkeyDashboard;
+
+internal static class DashboardWebExtensions
+{
+    /// <summary>Blazor Server with MudBlazor, the JSON conventions of the API, ProblemDetails, OpenAPI and health checks.</summary>
+    public static IServiceCollection AddDashboardWeb(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ValkeyDashboard API";
+            document.Info.Description = "Everything the ValkeyDashboard UI does, for automation: cluster topology, per-slot statistics and health.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
+        return services;
+    }
+
+    /// <summary>The middleware pipeline and every endpoint: pages, API, OpenAPI document, health.</summary>
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapOpenApi();
+        app.MapClusterApi();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync });
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,29 @@
+using Serilog;
+using Serilog.Events;
+
+namespace ValkeyDashboard;
+
+internal static class LoggingExtensions
+{
+    /// <summary>
+    /// Serilog for the whole host: console and a daily rolling file under <c>Dashboard:LogDirectory</c>
+    /// (default <c>.data/logs</c>), levels from the <c>Serilog</c> section. Valkey nodes log to their own
+    /// files in the data folder, never here.
+    /// </summary>
+    public static WebApplicationBuilder AddDashboardLogging(this WebApplicationBuilder builder)
+    {
+        var logDirectory = Path.GetFullPath(builder.Configuration["Dashboard:LogDirectory"] ?? ".data/logs");
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext:l}: {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(
+                Path.Combine(logDirectory, "dashboard-.log"),
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 14,
+                restrictedToMinimumLevel: LogEventLevel.Information,
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+        return builder;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace ValkeyDashboard.Utils;
+
+/// <summary>How figures read on the page: bytes in binary units, counts with separators, ids shortened.</summary>
+public static class DisplayFormat
+{
+    private static readonly string[] ByteUnits = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+    public static string Bytes(long? bytes)
+    {
+        if (bytes is not { } value)
+        {
+            return "–";
+        }
+
+        double size = value;
+        var unit = 0;
+        while (size >= 1024 && unit < ByteUnits.Length - 1)
+        {
+            size /= 1024;
+            unit++;
+        }
+
+        return unit == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{value} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{size:0.0} {ByteUnits[unit]}");
+    }
+
+    public static string Count(long? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "–";
+
+    /// <summary>The first 8 characters of a 40-hex node id, as valkey-cli shows them.</summary>
+    public static string ShortId(string? id) => id is null ? "–" : id.Length <= 8 ? id : id[..8];
+}
