@@ -7,6 +7,10 @@ try
 {
     var builder = WebApplication.CreateBuilder(args);
     builder.AddDashboardLogging();
+
+    // Serve wwwroot and the packages' assets from their build locations under `dotnet run` in any environment
+    // (a no-op in a published app, which carries them itself).
+    builder.WebHost.UseStaticWebAssets();
     builder.Services.AddValkeyCluster(builder.Configuration);
     builder.Services.AddDashboardWeb();
 

@@ -21,6 +21,7 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
     private readonly List<LocalNode> _nodes = [];
     private ClusterLayout? _layout;
     private bool _processExitHooked;
+    private int _disposed;
 
     public LocalClusterHost(ValkeyOptions options, ILoggerFactory loggerFactory)
     {
@@ -131,6 +132,12 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: the container disposes the host once per registration (it is also the seed source).
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync();
         if (_processExitHooked)
         {

@@ -13,6 +13,8 @@ namespace ValkeyDashboard.Cluster.Hosting;
 /// </summary>
 public sealed class LocalNode
 {
+    private const string SetsidPath = "/usr/bin/setsid";
+
     private readonly ILogger _logger;
     private readonly StringBuilder _stderr = new();
     private Process? _process;
@@ -129,7 +131,9 @@ public sealed class LocalNode
             }
         }
 
-        var startInfo = new ProcessStartInfo(installation.ServerPath)
+        // In its own session (setsid execs in place, so the pid stays valkey's): a Ctrl+C in the terminal reaches
+        // the dashboard only, which then stops its nodes in order instead of every node dying at once.
+        var startInfo = new ProcessStartInfo(File.Exists(SetsidPath) ? SetsidPath : installation.ServerPath)
         {
             WorkingDirectory = Directory,
             UseShellExecute = false,
@@ -137,6 +141,11 @@ public sealed class LocalNode
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        if (startInfo.FileName == SetsidPath)
+        {
+            startInfo.ArgumentList.Add(installation.ServerPath);
+        }
+
         startInfo.ArgumentList.Add(ConfigPath);
 
         lock (_stderr)

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ValkeyDashboard.Cluster.Hosting;
+using ValkeyDashboard.IntegrationTests.Infrastructure;
+
+namespace ValkeyDashboard.IntegrationTests.Api;
+
+[Collection(DashboardAppCollection.Name)]
+public class ClusterApiTests(DashboardAppFixture fixture)
+{
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Cluster_returns_state_slots_and_every_node_in_the_documented_shape()
+    {
+        using var response = await Client.GetAsync(new Uri("/api/cluster", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = json.RootElement;
+        Assert.Equal("ok", root.GetProperty("state").GetString());
+        Assert.Equal(16384, root.GetProperty("slotsAssigned").GetInt32());
+        var nodes = root.GetProperty("nodes").EnumerateArray().ToList();
+        Assert.Equal(6, nodes.Count);
+
+        var primaries = nodes.Where(n => n.GetProperty("role").GetString() == "primary").ToList();
+        var replicas = nodes.Where(n => n.GetProperty("role").GetString() == "replica").ToList();
+        Assert.Equal(3, primaries.Count);
+        Assert.Equal(3, replicas.Count);
+        var primaryIds = primaries.Select(p => p.GetProperty("id").GetString()).ToHashSet();
+        Assert.All(nodes, n =>
+        {
+            Assert.Matches("^[0-9a-f]{40}$", n.GetProperty("id").GetString());
+            Assert.Matches(@"^127\.0\.0\.1:\d+$", n.GetProperty("endpoint").GetString());
+            Assert.Equal("online", n.GetProperty("health").GetString());
+            Assert.StartsWith("9.", n.GetProperty("version").GetString(), StringComparison.Ordinal);
+            Assert.Equal(JsonValueKind.Number, n.GetProperty("keys").ValueKind);
+            Assert.True(n.GetProperty("usedMemoryBytes").GetInt64() > 0);
+        });
+        Assert.All(primaries, p => Assert.Equal(JsonValueKind.Null, p.GetProperty("primaryId").ValueKind));
+        Assert.All(replicas, r => Assert.Contains(r.GetProperty("primaryId").GetString(), primaryIds));
+
+        var covered = primaries
+            .SelectMany(p => p.GetProperty("slots").EnumerateArray())
+            .Sum(range => range[1].GetInt32() - range[0].GetInt32() + 1);
+        Assert.Equal(16384, covered);
+        Assert.Contains(primaries, p => p.GetProperty("slots")[0][0].GetInt32() == 0);
+    }
+
+    [Fact]
+    public async Task Slots_returns_compact_arrays_of_16384_with_owner_indexes_and_statistics()
+    {
+        var slots = await Client.GetFromJsonAsync<JsonElement>(new Uri("/api/slots", UriKind.Relative));
+
+        var primaries = slots.GetProperty("primaries").EnumerateArray().Select(p => p.GetString()).ToList();
+        Assert.Equal(3, primaries.Count);
+        var owner = slots.GetProperty("owner").EnumerateArray().Select(o => o.GetInt32()).ToList();
+        Assert.Equal(16384, owner.Count);
+        Assert.All(owner, o => Assert.InRange(o, 0, 2));
+        Assert.Equal(0, owner[0]);
+        Assert.Equal(16384, slots.GetProperty("keys").GetArrayLength());
+        Assert.Equal(16384, slots.GetProperty("cpuUsec").GetArrayLength());
+        Assert.Equal(16384, slots.GetProperty("networkBytesIn").GetArrayLength());
+        Assert.Equal(16384, slots.GetProperty("networkBytesOut").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Health_is_healthy_while_the_cluster_is_ok()
+    {
+        using var response = await Client.GetAsync(new Uri("/health", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Healthy", body.GetProperty("status").GetString());
+        Assert.Equal("ok", body.GetProperty("cluster").GetProperty("state").GetString());
+        Assert.Equal(6, body.GetProperty("cluster").GetProperty("nodes").GetInt32());
+    }
+
+    [Fact]
+    public async Task OpenApi_document_describes_the_cluster_endpoints()
+    {
+        var document = await Client.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.Equal("ValkeyDashboard API", document.GetProperty("info").GetProperty("title").GetString());
+        var paths = document.GetProperty("paths");
+        Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/cluster").GetProperty("get").GetProperty("summary").GetString()));
+        Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/slots").GetProperty("get").GetProperty("summary").GetString()));
+        Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("ClusterResponse", out _));
+    }
+
+    [Fact]
+    public async Task An_unknown_api_route_is_a_404_problem_details()
+    {
+        using var response = await Client.GetAsync(new Uri("/api/no-such-thing", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(404, problem.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_home_page_lists_every_primary_with_its_node_card()
+    {
+        var html = await Client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var host = fixture.Factory.Services.GetRequiredService<LocalClusterHost>();
+
+        Assert.Contains("Valkey Dashboard", html, StringComparison.Ordinal);
+        Assert.Contains("cluster ok", html, StringComparison.Ordinal);
+        foreach (var node in host.Nodes)
+        {
+            Assert.Contains(node.Endpoint, html, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(3, html.Split("data-testid=\"node-card-").Length - 1);
+    }
+}

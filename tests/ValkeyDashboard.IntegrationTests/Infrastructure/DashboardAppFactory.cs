@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ValkeyDashboard.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real dashboard app (Program) in-process, with its own embedded cluster on ports from the tests'
+/// range and data in a scratch folder, or in External mode pointed at given endpoints.
+/// </summary>
+public sealed class DashboardAppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    private DashboardAppFactory(Dictionary<string, string?> settings)
+    {
+        _settings = settings;
+        DataDirectory = TestDirectories.Create("dashboard");
+        _settings["Dashboard:LogDirectory"] = Path.Combine(DataDirectory, "logs");
+        _settings["Valkey:PollInterval"] = "00:00:00.250";
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>The dashboard with its default embedded 3×1 cluster.</summary>
+    public static DashboardAppFactory Embedded()
+    {
+        var factory = new DashboardAppFactory(new Dictionary<string, string?>
+        {
+            ["Valkey:Mode"] = "Embedded",
+            ["Valkey:Embedded:BasePort"] = TestPorts.AllocateBlock(10).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Valkey:Embedded:NodeTimeoutMilliseconds"] = "2000",
+        });
+        factory._settings["Valkey:Embedded:DataDirectory"] = Path.Combine(factory.DataDirectory, "cluster");
+        return factory;
+    }
+
+    /// <summary>The dashboard managing an existing cluster reached through <paramref name="endpoints"/>.</summary>
+    public static DashboardAppFactory External(IReadOnlyList<string> endpoints)
+    {
+        var settings = new Dictionary<string, string?> { ["Valkey:Mode"] = "External" };
+        for (var i = 0; i < endpoints.Count; i++)
+        {
+            settings[$"Valkey:External:Endpoints:{i}"] = endpoints[i];
+        }
+
+        return new DashboardAppFactory(settings);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // The app's own appsettings.json lives at the repository root, as when run with dotnet run.
+        builder.UseContentRoot(TestDirectories.RepositoryRoot());
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        TestDirectories.Delete(DataDirectory);
+    }
+}
+
+/// <summary>One dashboard with its embedded cluster, shared by the API tests (which only read).</summary>
+public sealed class DashboardAppFixture : IAsyncLifetime
+{
+    public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Task InitializeAsync()
+    {
+        // Creating the client starts the host: the embedded cluster is formed before it returns.
+        Client = Factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        await Factory.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DashboardAppCollection : ICollectionFixture<DashboardAppFixture>
+{
+    public const string Name = "dashboard app with embedded cluster";
+}
