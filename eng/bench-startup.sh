@@ -17,8 +17,9 @@ app_pid=""
 
 stop_app() {
     [[ -n $app_pid ]] || return 0
-    # Ctrl+C as a user would press it: SIGINT to the run command's process group (dotnet run and the app).
-    kill -INT -- "-$app_pid" 2>/dev/null || true
+    # SIGTERM to the run command's process group: the app shuts down as on Ctrl+C (a background job of a
+    # script has SIGINT ignored, so SIGINT would not reach it here).
+    kill -TERM -- "-$app_pid" 2>/dev/null || true
     wait "$app_pid" 2>/dev/null || true
     app_pid=""
 }

@@ -67,7 +67,7 @@ public sealed class EmbeddedClusterOptions
 
     /// <summary><c>cluster-node-timeout</c> in milliseconds: how soon the cluster marks a silent node failed.</summary>
     [Range(500, 60000)]
-    public int NodeTimeoutMilliseconds { get; set; } = 5000;
+    public int NodeTimeoutMilliseconds { get; set; } = 3000;
 }
 
 /// <summary>The <c>Valkey:External</c> section: seeds of an existing cluster.</summary>
