@@ -12,7 +12,7 @@ try
     // (a no-op in a published app, which carries them itself).
     builder.WebHost.UseStaticWebAssets();
     builder.Services.AddValkeyCluster(builder.Configuration);
-    builder.Services.AddDashboardWeb();
+    builder.Services.AddDashboardWeb(builder.Configuration);
 
     var app = builder.Build();
     app.MapDashboard();

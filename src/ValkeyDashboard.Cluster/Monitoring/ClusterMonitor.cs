@@ -19,7 +19,7 @@ namespace ValkeyDashboard.Cluster.Monitoring;
 /// and publishes an immutable <see cref="ClusterSnapshot"/>. Pages, the API and the hub read
 /// <see cref="Current"/> or subscribe with <see cref="WatchAsync"/> (current snapshot first, then each new one).
 /// </summary>
-public sealed class ClusterMonitor : IHostedService, IAsyncDisposable
+public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAsyncDisposable
 {
     private static readonly string[] InfoSections = ["server", "clients", "memory", "persistence", "stats", "replication", "keyspace"];
 

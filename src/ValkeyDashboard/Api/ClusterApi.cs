@@ -23,7 +23,7 @@ public static class ClusterApi
         return app;
     }
 
-    public static Ok<ClusterResponse> GetCluster(ClusterMonitor monitor) => TypedResults.Ok(ClusterResponse.From(monitor.Current));
+    public static Ok<ClusterResponse> GetCluster(IClusterSnapshotSource monitor) => TypedResults.Ok(ClusterResponse.From(monitor.Current));
 
-    public static Ok<SlotsResponse> GetSlots(ClusterMonitor monitor) => TypedResults.Ok(SlotsResponse.From(monitor.Current));
+    public static Ok<SlotsResponse> GetSlots(IClusterSnapshotSource monitor) => TypedResults.Ok(SlotsResponse.From(monitor.Current));
 }

@@ -9,7 +9,7 @@ namespace ValkeyDashboard.Api;
 /// The dashboard is healthy when the cluster it manages is <c>ok</c>; degraded (still HTTP 200: the
 /// dashboard itself works and shows the problem) when the cluster fails or cannot be reached.
 /// </summary>
-internal sealed class ClusterHealthCheck(ClusterMonitor monitor) : IHealthCheck
+internal sealed class ClusterHealthCheck(IClusterSnapshotSource monitor) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

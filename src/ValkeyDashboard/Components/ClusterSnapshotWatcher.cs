@@ -17,7 +17,7 @@ public sealed class ClusterSnapshotWatcher : IAsyncDisposable
 
     /// <param name="monitor">The source of snapshots.</param>
     /// <param name="onChanged">Called (not on the renderer's thread) after <see cref="Snapshot"/> changed; use <c>InvokeAsync(StateHasChanged)</c>.</param>
-    public ClusterSnapshotWatcher(ClusterMonitor monitor, Func<Task> onChanged)
+    public ClusterSnapshotWatcher(IClusterSnapshotSource monitor, Func<Task> onChanged)
     {
         Snapshot = monitor.Current;
         _loop = RunAsync(monitor, onChanged, _cts.Token);
@@ -39,7 +39,7 @@ public sealed class ClusterSnapshotWatcher : IAsyncDisposable
         _cts.Dispose();
     }
 
-    private async Task RunAsync(ClusterMonitor monitor, Func<Task> onChanged, CancellationToken cancellationToken)
+    private async Task RunAsync(IClusterSnapshotSource monitor, Func<Task> onChanged, CancellationToken cancellationToken)
     {
         await Task.Yield();
         await foreach (var snapshot in monitor.WatchAsync(cancellationToken))

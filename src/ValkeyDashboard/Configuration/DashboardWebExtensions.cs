@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using MudBlazor.Services;
 using Serilog;
@@ -11,8 +12,12 @@ namespace ValkeyDashboard;
 internal static class DashboardWebExtensions
 {
     /// <summary>Blazor Server with MudBlazor, the JSON conventions of the API, ProblemDetails, OpenAPI and health checks.</summary>
-    public static IServiceCollection AddDashboardWeb(this IServiceCollection services)
+    public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        // Keys that protect circuits and antiforgery tokens survive restarts (an open page reconnects after one).
+        services.AddDataProtection()
+            .SetApplicationName("ValkeyDashboard")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.GetFullPath(configuration["Dashboard:KeysDirectory"] ?? ".data/keys")));
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
 

@@ -34,6 +34,7 @@ internal static class ValkeyServiceCollectionExtensions
 
         services.AddSingleton<ValkeyConnection>();
         services.AddSingleton<ClusterMonitor>();
+        services.AddSingleton<IClusterSnapshotSource>(sp => sp.GetRequiredService<ClusterMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
         return services;
     }

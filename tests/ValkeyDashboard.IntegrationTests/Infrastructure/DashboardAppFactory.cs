@@ -16,6 +16,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         _settings = settings;
         DataDirectory = TestDirectories.Create("dashboard");
         _settings["Dashboard:LogDirectory"] = Path.Combine(DataDirectory, "logs");
+        _settings["Dashboard:KeysDirectory"] = Path.Combine(DataDirectory, "keys");
         _settings["Valkey:PollInterval"] = "00:00:00.250";
     }
 

@@ -10,7 +10,7 @@ public partial class Home
     private ClusterSnapshotWatcher? _watcher;
 
     [Inject]
-    public required ClusterMonitor Monitor { get; init; }
+    public required IClusterSnapshotSource Monitor { get; init; }
 
     private ClusterSnapshot Snapshot => _watcher?.Snapshot ?? Monitor.Current;
 
