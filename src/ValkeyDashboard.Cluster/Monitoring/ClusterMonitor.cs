@@ -8,6 +8,7 @@ using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Parsing;
+using ValkeyDashboard.Cluster.Utils;
 
 using SlotRange = ValkeyDashboard.Cluster.Model.SlotRange;
 
@@ -168,7 +169,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
         {
-            snapshot = ClusterSnapshotBuilder.Unreachable(Current, ex.Message, _timeProvider.GetUtcNow(), version);
+            snapshot = ClusterSnapshotBuilder.Unreachable(Current, ErrorText.Brief(ex), _timeProvider.GetUtcNow(), version);
         }
 
         LogTransitions(snapshot);
@@ -259,7 +260,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
 
         throw new InvalidOperationException(
-            $"no node of the cluster answered (tried {string.Join(", ", candidates)}): {last?.Message ?? "no endpoints"}", last);
+            $"no node of the cluster answered (tried {string.Join(", ", candidates)}): {(last is null ? "no endpoints" : ErrorText.Brief(last))}", last);
     }
 
     private async Task<NodeProbe> ProbeAsync(string endpoint)
@@ -275,7 +276,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            return new NodeProbe(null, ex.Message);
+            return new NodeProbe(null, ErrorText.Brief(ex));
         }
     }
 
