@@ -48,6 +48,7 @@ internal static class DashboardWebExtensions
         app.MapStaticAssets();
         app.MapOpenApi();
         app.MapClusterApi();
+        app.MapMigrationsApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

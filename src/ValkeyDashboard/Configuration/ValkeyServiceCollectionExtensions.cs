@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Hosting;
+using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Monitoring;
 
 namespace ValkeyDashboard;
@@ -36,6 +37,11 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton<ClusterMonitor>();
         services.AddSingleton<IClusterSnapshotSource>(sp => sp.GetRequiredService<ClusterMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
+
+        services.AddSingleton(sp => new MigrationStore(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
+        services.AddSingleton(configuration.GetSection("Migrations").Get<SlotMigrationOptions>() ?? new SlotMigrationOptions());
+        services.AddSingleton<SlotMigrationService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlotMigrationService>());
         return services;
     }
 }

@@ -1,0 +1,348 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using ValkeyDashboard.Cluster.Connections;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Parsing;
+
+namespace ValkeyDashboard.Cluster.Migrations;
+
+/// <summary>A request to move slots to a primary.</summary>
+/// <param name="Slots">Slots and ranges, e.g. <c>"0-99,5000"</c>.</param>
+/// <param name="TargetNodeId">The 40-hex id of the primary that receives them.</param>
+/// <param name="RequestedBy">Who asks (<c>ui</c>, <c>api</c>, a token's name).</param>
+/// <param name="IdempotencyKey">A retry with the same key returns the same migration and starts nothing.</param>
+public sealed record MigrationRequest(string? Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null);
+
+/// <summary>The migration a start request produced, and whether it is new (false: an idempotent retry).</summary>
+public sealed record MigrationStart(Migration Migration, bool Created);
+
+/// <summary>
+/// Runs Valkey atomic slot migrations: validates a request against the live cluster, splits it per source
+/// primary, sends one <c>CLUSTER MIGRATESLOTS</c> per source, follows each Valkey job until it ends, keeps
+/// the history in <see cref="MigrationStore"/>, and picks running migrations up again after a restart.
+/// The REST API and the UI both go through this one service.
+/// </summary>
+public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposable
+{
+    private readonly ValkeyConnection _connection;
+    private readonly ClusterMonitor _monitor;
+    private readonly MigrationStore _store;
+    private readonly ILogger<SlotMigrationService> _logger;
+    private readonly TimeProvider _time;
+    private readonly SlotMigrationOptions _options;
+    private readonly ConcurrentDictionary<string, Migration> _migrations = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _startLock = new(1, 1);
+    private readonly Lock _subscribersLock = new();
+    private readonly List<Channel<Migration>> _subscribers = [];
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private CancellationTokenSource? _stopping;
+    private Task? _tracker;
+
+    public SlotMigrationService(
+        ValkeyConnection connection,
+        ClusterMonitor monitor,
+        MigrationStore store,
+        SlotMigrationOptions options,
+        ILogger<SlotMigrationService> logger,
+        TimeProvider? time = null)
+    {
+        _connection = connection;
+        _monitor = monitor;
+        _store = store;
+        _options = options;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Migrations that have not reached a final state.</summary>
+    public IReadOnlyList<Migration> Active => [.. _migrations.Values.Where(m => !m.IsFinished).OrderBy(m => m.CreatedAt)];
+
+    public Migration? Find(string id) => _migrations.GetValueOrDefault(id);
+
+    /// <summary>Newest first, <paramref name="pageSize"/> per page, pages from 1.</summary>
+    public (IReadOnlyList<Migration> Items, int Total) List(int page, int pageSize)
+    {
+        var all = _migrations.Values.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
+        return ([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Count);
+    }
+
+    /// <summary>Reloads the history and re-attaches to migrations that were running when the dashboard stopped.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var migration in await _store.LoadAllAsync(cancellationToken))
+        {
+            _migrations[migration.Id] = migration;
+        }
+
+        var unfinished = _migrations.Values.Count(m => !m.IsFinished);
+        if (unfinished > 0)
+        {
+            _logger.LogInformation("Re-attaching to {Count} migration(s) that were running when the dashboard stopped", unfinished);
+        }
+
+        _stopping = new CancellationTokenSource();
+        _tracker = Task.Run(() => TrackAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var stopping = Interlocked.Exchange(ref _stopping, null);
+        var tracker = Interlocked.Exchange(ref _tracker, null);
+        if (stopping is null)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync();
+        try
+        {
+            if (tracker is not null)
+            {
+                await tracker.WaitAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            stopping.Dispose();
+        }
+
+        lock (_subscribersLock)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryComplete();
+            }
+
+            _subscribers.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    /// <summary>Validates a request and estimates what it moves, without starting anything.</summary>
+    public async Task<MigrationPlan> PreflightAsync(MigrationRequest request, CancellationToken cancellationToken = default)
+    {
+        var slots = MigrationPlanner.ParseSlots(request.Slots);
+        var snapshot = await _monitor.PollOnceAsync(cancellationToken);
+        return MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
+    }
+
+    /// <summary>
+    /// Starts a migration: one <c>CLUSTER MIGRATESLOTS</c> per source. Throws <see cref="MigrationRequestException"/>
+    /// when the request is refused (by the checks or by Valkey before any job started); nothing changes then.
+    /// </summary>
+    public async Task<MigrationStart> StartAsync(MigrationRequest request, CancellationToken cancellationToken = default)
+    {
+        var slots = MigrationPlanner.ParseSlots(request.Slots);
+        await _startLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (request.IdempotencyKey is { Length: > 0 } key && _migrations.Values.FirstOrDefault(m => m.IdempotencyKey == key) is { } existing)
+            {
+                if (!existing.Slots.Equals(slots) || !string.Equals(existing.TargetNodeId, request.TargetNodeId, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new MigrationRequestException(MigrationRefusal.Conflict,
+                        $"Idempotency-Key \"{key}\" was used for a different request (migration {existing.Id}: slots {existing.Slots} to {MigrationPlanner.Short(existing.TargetNodeId)})",
+                        conflictingMigrationId: existing.Id);
+                }
+
+                return new MigrationStart(existing, Created: false);
+            }
+
+            var snapshot = await _monitor.PollOnceAsync(cancellationToken);
+            var plan = MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
+            var migration = await LaunchAsync(plan, request, cancellationToken);
+            return new MigrationStart(migration, Created: true);
+        }
+        finally
+        {
+            _startLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Cancels a running migration with <c>CLUSTER CANCELSLOTMIGRATIONS</c> on each of its sources. Valkey cancels
+    /// every export of a node at once, so this refuses (409) when a source also exports slots for anything else,
+    /// naming it. Returns the migration once Valkey has confirmed (or after a few seconds, still running).
+    /// </summary>
+    public async Task<Migration> CancelAsync(string id, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        var migration = Find(id) ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no migration {id}");
+        if (migration.IsFinished)
+        {
+            throw new MigrationRequestException(MigrationRefusal.Conflict, $"migration {id} has already {migration.State.ToString().ToLowerInvariant()}; only a running migration can be cancelled");
+        }
+
+        var ownNames = migration.Jobs.Select(j => j.ValkeyJobName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var sources = migration.Jobs.Where(j => !j.IsFinished).Select(j => j.SourceEndpoint).Distinct().ToList();
+        foreach (var source in sources)
+        {
+            var exports = SlotMigrationLogParser.Parse(await _connection.ExecuteAsync(source, "CLUSTER", "GETSLOTMIGRATIONS"))
+                .Where(e => e.Operation == SlotMigrationOperation.Export && !e.IsFinished && !ownNames.Contains(e.Name))
+                .ToList();
+            if (exports.Count > 0)
+            {
+                var others = string.Join(", ", exports.Select(e => $"job {e.Name} (slots {e.Slots}{DescribeOwner(e.Name)})"));
+                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                    $"source {source} is also exporting {others}; Valkey's CLUSTER CANCELSLOTMIGRATIONS would cancel those too, so migration {id} was not cancelled");
+            }
+        }
+
+        _logger.LogInformation("Cancelling migration {MigrationId} ({Slots} to {Target}) for {RequestedBy}", id, migration.Slots, migration.TargetEndpoint, requestedBy);
+        foreach (var source in sources)
+        {
+            try
+            {
+                await _connection.ExecuteAsync(source, "CLUSTER", "CANCELSLOTMIGRATIONS");
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("No migrations ongoing", StringComparison.OrdinalIgnoreCase))
+            {
+                // The job ended on its own just now; the tracker records how.
+            }
+        }
+
+        Update(migration.Id, m => m with { Error = m.Error ?? $"cancelled by {requestedBy}" });
+        Wake();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(_options.CancelConfirmationTimeout);
+        try
+        {
+            await foreach (var update in WatchAsync(wait.Token))
+            {
+                if (update.Id == id && update.IsFinished)
+                {
+                    return update;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return Find(id)!;
+    }
+
+    /// <summary>Every change to any migration, as it happens (each subscriber has its own queue).</summary>
+    public async IAsyncEnumerable<Migration> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<Migration>(new UnboundedChannelOptions { SingleReader = true });
+        lock (_subscribersLock)
+        {
+            _subscribers.Add(channel);
+        }
+
+        try
+        {
+            await foreach (var migration in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return migration;
+            }
+        }
+        finally
+        {
+            lock (_subscribersLock)
+            {
+                _subscribers.Remove(channel);
+            }
+        }
+    }
+
+    /// <summary>Waits until migration <paramref name="id"/> satisfies <paramref name="predicate"/> (its current state counts).</summary>
+    public async Task<Migration> WaitForAsync(string id, Func<Migration, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        var updates = WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        try
+        {
+            var current = Find(id) ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no migration {id}");
+            if (predicate(current))
+            {
+                return current;
+            }
+
+            // Subscribed before re-reading, so no update between the read and the subscription is missed.
+            while (await updates.MoveNextAsync())
+            {
+                var latest = Find(id)!;
+                if (predicate(latest))
+                {
+                    return latest;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await updates.DisposeAsync();
+        }
+
+        var last = Find(id);
+        throw new TimeoutException($"migration {id} did not reach the expected state within {timeout.TotalSeconds:0.#} s (it is {last?.State}, jobs: {string.Join("; ", last?.Jobs.Select(j => $"{j.SourceEndpoint} {j.ValkeyState} {j.Message}") ?? [])})");
+    }
+
+    private string DescribeOwner(string jobName)
+    {
+        var owner = _migrations.Values.FirstOrDefault(m => m.Jobs.Any(j => j.ValkeyJobName == jobName));
+        return owner is null ? ", not started by this dashboard" : $", migration {owner.Id}";
+    }
+
+    private async Task<long> ReadMaxMemoryAsync(ClusterSnapshot snapshot, string? targetNodeId)
+    {
+        var target = targetNodeId is null ? null : snapshot.FindNode(targetNodeId);
+        if (target is null || !target.IsPrimary || target.Health != NodeHealth.Online)
+        {
+            return 0;
+        }
+
+        var reply = (RedisResult[])(await _connection.ExecuteAsync(target.Endpoint, "CONFIG", "GET", "maxmemory"))!;
+        return reply.Length == 2 && long.TryParse((string?)reply[1], out var bytes) ? bytes : 0;
+    }
+
+    private Migration Update(string id, Func<Migration, Migration> change)
+    {
+        var updated = _migrations.AddOrUpdate(id, _ => throw new KeyNotFoundException(id), (_, m) => change(m));
+        Publish(updated);
+        return updated;
+    }
+
+    private void Publish(Migration migration)
+    {
+        lock (_subscribersLock)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Writer.TryWrite(migration);
+            }
+        }
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
+}
+
+/// <summary>How closely the migration service follows Valkey.</summary>
+public sealed class SlotMigrationOptions
+{
+    /// <summary>How often running jobs' states are read (<c>CLUSTER GETSLOTMIGRATIONS</c>, cheap).</summary>
+    public TimeSpan TrackInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often key and byte progress is measured (<c>COUNTKEYSINSLOT</c> over the job's slots).</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a cancel request waits for Valkey to confirm before answering with the current state.</summary>
+    public TimeSpan CancelConfirmationTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a job may stay unobservable (source and target both silent) before ownership decides its outcome.</summary>
+    public TimeSpan LostJobTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using ValkeyDashboard.Cluster.Migrations;
+
+namespace ValkeyDashboard.Api;
+
+/// <summary>Atomic slot migrations for automation: start (with preflight), list, watch, cancel.</summary>
+public static class MigrationsApi
+{
+    private const int MaxPageSize = 200;
+
+    public static IEndpointRouteBuilder MapMigrationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/migrations").WithTags("Migrations");
+
+        api.MapPost("/", StartAsync)
+            .WithName("StartMigration")
+            .WithSummary("Move slots to a primary with Valkey's atomic slot migration")
+            .WithDescription("Checks the request against the live cluster, splits it per source primary and sends one CLUSTER MIGRATESLOTS per source. " +
+                "Answers 202 with the migration and a Location to follow it. An Idempotency-Key header makes retries safe: the same key returns the same migration. " +
+                "Example body: {\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}.")
+            .Accepts<StartMigrationBody>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        api.MapPost("/preflight", PreflightAsync)
+            .WithName("PreflightMigration")
+            .WithSummary("Check a migration and estimate what it moves, without starting it")
+            .WithDescription("Same checks as starting; returns per source the slots, keys and estimated bytes, the target's memory headroom and any warnings.")
+            .Accepts<StartMigrationBody>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        api.MapGet("/", List)
+            .WithName("ListMigrations")
+            .WithSummary("The migration history, newest first, paged")
+            .WithDescription("page starts at 1; pageSize is 1-200 (default 20).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        api.MapGet("/{id}", Get)
+            .WithName("GetMigration")
+            .WithSummary("One migration with its Valkey jobs, progress and outcome")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/{id}/cancel", CancelAsync)
+            .WithName("CancelMigration")
+            .WithSummary("Cancel a running migration")
+            .WithDescription("Sends CLUSTER CANCELSLOTMIGRATIONS to the migration's sources. Valkey cancels every export of a source at once, " +
+                "so the request is refused (409) when a source also exports slots for another migration, which the answer names. " +
+                "Answers with the migration once Valkey confirmed (state cancelled), or its current state after a few seconds.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return app;
+    }
+
+    public static async Task<Results<Accepted<MigrationResponse>, ProblemHttpResult>> StartAsync(
+        HttpRequest request,
+        SlotMigrationService migrations,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            var start = await migrations.StartAsync(new MigrationRequest(body!.Slots, body.TargetNodeId, "api", idempotencyKey), cancellationToken);
+            return TypedResults.Accepted($"/api/migrations/{start.Migration.Id}", MigrationResponse.From(start.Migration));
+        }
+        catch (MigrationRequestException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    public static async Task<Results<Ok<PreflightResponse>, ProblemHttpResult>> PreflightAsync(
+        HttpRequest request, SlotMigrationService migrations, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        try
+        {
+            return TypedResults.Ok(PreflightResponse.From(await migrations.PreflightAsync(new MigrationRequest(body!.Slots, body.TargetNodeId, "api"), cancellationToken)));
+        }
+        catch (MigrationRequestException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    public static Results<Ok<MigrationPage>, ProblemHttpResult> List(SlotMigrationService migrations, string? page, string? pageSize)
+    {
+        if (!TryParsePositive(page, 1, int.MaxValue, out var pageNumber))
+        {
+            return TypedResults.Problem(detail: $"page must be a whole number from 1, got \"{Clip(page)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+        }
+
+        if (!TryParsePositive(pageSize, 20, MaxPageSize, out var size))
+        {
+            return TypedResults.Problem(detail: $"pageSize must be a whole number from 1 to {MaxPageSize}, got \"{Clip(pageSize)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+        }
+
+        var (items, total) = migrations.List(pageNumber, size);
+        return TypedResults.Ok(new MigrationPage([.. items.Select(MigrationResponse.From)], pageNumber, size, total));
+    }
+
+    public static Results<Ok<MigrationResponse>, ProblemHttpResult> Get(string id, SlotMigrationService migrations) =>
+        migrations.Find(id) is { } migration
+            ? TypedResults.Ok(MigrationResponse.From(migration))
+            : NotFound(id);
+
+    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> CancelAsync(string id, SlotMigrationService migrations, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(MigrationResponse.From(await migrations.CancelAsync(id, "api", cancellationToken)));
+        }
+        catch (MigrationRequestException ex)
+        {
+            return Problem(ex);
+        }
+    }
+
+    /// <summary>Reads the JSON body with errors that say what is wrong (the framework's binder only says "bad request").</summary>
+    private static async Task<(StartMigrationBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return (null, TypedResults.Problem(detail: "the body must be JSON (Content-Type: application/json) like {\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type"));
+        }
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<StartMigrationBody>(request.Body, JsonSerializerOptions.Web, cancellationToken);
+            return body is null
+                ? (null, BadBody("the body is empty or null; expected {\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}"))
+                : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, BadBody($"the body is not a valid migration request: {ex.Message}"));
+        }
+    }
+
+    private static ProblemHttpResult BadBody(string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request body");
+
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(detail: $"there is no migration {Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Migration not found");
+
+    /// <summary>400 / 404 / 409 with the reason; Valkey's own text and the conflicting migration as extensions.</summary>
+    internal static ProblemHttpResult Problem(MigrationRequestException ex)
+    {
+        var (status, title) = ex.Refusal switch
+        {
+            MigrationRefusal.NotFound => (StatusCodes.Status404NotFound, "Migration not found"),
+            MigrationRefusal.Conflict => (StatusCodes.Status409Conflict, "Migration conflict"),
+            _ => (StatusCodes.Status400BadRequest, "Migration refused"),
+        };
+        var extensions = new Dictionary<string, object?>();
+        if (ex.ValkeyError is not null)
+        {
+            extensions["valkeyError"] = ex.ValkeyError;
+        }
+
+        if (ex.ConflictingMigrationId is not null)
+        {
+            extensions["conflictingMigrationId"] = ex.ConflictingMigrationId;
+        }
+
+        return TypedResults.Problem(detail: ex.Message, statusCode: status, title: title, extensions: extensions);
+    }
+
+    private static bool TryParsePositive(string? text, int fallback, int max, out int value)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            value = fallback;
+            return true;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
+    }
+
+    private static string Clip(string? text) => text is null ? string.Empty : text.Length <= 64 ? text : text[..64] + "…";
+}
