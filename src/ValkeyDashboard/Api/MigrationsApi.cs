@@ -146,9 +146,14 @@ public static class MigrationsApi
                 ? (null, BadBody("the body is empty or null; expected {\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}"))
                 : (body, null);
         }
+        catch (JsonException ex) when (ex.Path is { Length: > 1 } path)
+        {
+            // A value of the wrong type: name the field instead of .NET's type names.
+            return (null, BadBody($"{path.TrimStart('$', '.')} has a value of the wrong type; expected {{\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}} with both values as strings"));
+        }
         catch (JsonException ex)
         {
-            return (null, BadBody($"the body is not a valid migration request: {ex.Message}"));
+            return (null, BadBody($"the body is not valid JSON: {ex.Message}"));
         }
     }
 

@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using Serilog;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Components;
+using ValkeyDashboard.Hubs;
 
 namespace ValkeyDashboard;
 
@@ -34,6 +35,9 @@ internal static class DashboardWebExtensions
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
+        services.AddSignalR().AddJsonProtocol(options =>
+            options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddHostedService<ClusterHubBroadcaster>();
         return services;
     }
 
@@ -49,6 +53,7 @@ internal static class DashboardWebExtensions
         app.MapOpenApi();
         app.MapClusterApi();
         app.MapMigrationsApi();
+        app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.SignalR;
+using ValkeyDashboard.Api;
+using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Monitoring;
+
+namespace ValkeyDashboard.Hubs;
+
+/// <summary>
+/// Pushes migration and cluster changes to every hub client, coalesced: per migration only its latest state
+/// is sent each <see cref="FlushInterval"/>, so many jobs do not flood the connections; topology is sent
+/// only when it changed, slot statistics at most once per monitor poll.
+/// </summary>
+public sealed class ClusterHubBroadcaster(
+    IHubContext<ClusterHub, IClusterClient> hub,
+    SlotMigrationService migrations,
+    IClusterSnapshotSource cluster,
+    ILogger<ClusterHubBroadcaster> logger) : BackgroundService
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Migration> _pending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(CollectMigrationsAsync(stoppingToken), FlushMigrationsAsync(stoppingToken), FollowClusterAsync(stoppingToken));
+
+    private async Task CollectMigrationsAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var migration in migrations.WatchAsync(stoppingToken))
+            {
+                lock (_gate)
+                {
+                    _pending[migration.Id] = migration;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FlushMigrationsAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                List<Migration> batch;
+                lock (_gate)
+                {
+                    batch = [.. _pending.Values];
+                    _pending.Clear();
+                }
+
+                foreach (var migration in batch.OrderBy(m => m.CreatedAt))
+                {
+                    var response = MigrationResponse.From(migration);
+                    try
+                    {
+                        if (_announced.Add(migration.Id))
+                        {
+                            await hub.Clients.All.MigrationCreated(response);
+                        }
+                        else
+                        {
+                            await hub.Clients.All.MigrationUpdated(response);
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        logger.LogWarning(ex, "Could not push migration {MigrationId} to hub clients", migration.Id);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FollowClusterAsync(CancellationToken stoppingToken)
+    {
+        string? lastTopology = null;
+        try
+        {
+            await foreach (var snapshot in cluster.WatchAsync(stoppingToken))
+            {
+                var topology = TopologyKey(snapshot);
+                try
+                {
+                    if (topology != lastTopology)
+                    {
+                        lastTopology = topology;
+                        await hub.Clients.All.TopologyChanged(ClusterResponse.From(snapshot));
+                    }
+
+                    await hub.Clients.All.SlotStatisticsUpdated(SlotsResponse.From(snapshot));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Could not push the cluster to hub clients");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>What makes a topology different: state, and per node its role, primary, health and slots.</summary>
+    private static string TopologyKey(ClusterSnapshot snapshot) =>
+        snapshot.State + "|" + string.Join(';', snapshot.Nodes.Select(n => $"{n.Id}/{n.Role}/{n.PrimaryId}/{n.Health}/{n.Slots}"));
+}

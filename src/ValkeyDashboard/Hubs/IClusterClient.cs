@@ -1,0 +1,19 @@
+using ValkeyDashboard.Api;
+
+namespace ValkeyDashboard.Hubs;
+
+/// <summary>What the dashboard pushes to every browser and SignalR client on <c>/hubs/cluster</c>.</summary>
+public interface IClusterClient
+{
+    /// <summary>A migration was started (by anyone: UI, API or another dashboard user).</summary>
+    Task MigrationCreated(MigrationResponse migration);
+
+    /// <summary>A migration changed: state, a Valkey job state, or progress (at least twice a second while it runs).</summary>
+    Task MigrationUpdated(MigrationResponse migration);
+
+    /// <summary>Nodes, roles, health, slot ownership or the cluster state changed.</summary>
+    Task TopologyChanged(ClusterResponse cluster);
+
+    /// <summary>Per-slot statistics changed (sent at most once per monitor poll).</summary>
+    Task SlotStatisticsUpdated(SlotsResponse slots);
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging;
+
+using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Parsing;
+
+namespace ValkeyDashboard.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// An embedded cluster with keys in it and the dashboard's migration service over it (history in a scratch
+/// SQLite file): what migration tests run against.
+/// </summary>
+public sealed class MigrationCluster : IAsyncDisposable
+{
+    public const int SeedKeys = 20_000;
+
+    private MigrationCluster(EmbeddedCluster cluster, string databasePath)
+    {
+        Cluster = cluster;
+        DatabasePath = databasePath;
+        Store = new MigrationStore(databasePath);
+        Service = CreateService(Store);
+    }
+
+    public EmbeddedCluster Cluster { get; }
+
+    public string DatabasePath { get; }
+
+    public MigrationStore Store { get; private set; }
+
+    public SlotMigrationService Service { get; private set; }
+
+    public static async Task<MigrationCluster> StartAsync(int primaries = 3, int replicasPerPrimary = 1)
+    {
+        var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.CreateOptions(primaries, replicasPerPrimary));
+        var migrations = new MigrationCluster(cluster, Path.Combine(cluster.DataDirectory, "dashboard.db"));
+        await migrations.Service.StartAsync(CancellationToken.None);
+        await migrations.SeedAsync();
+        return migrations;
+    }
+
+    /// <summary>Stops the migration service and starts a new one on the same history, as a dashboard restart does.</summary>
+    public async Task RestartServiceAsync()
+    {
+        await Service.DisposeAsync();
+        Store.Dispose();
+        Store = new MigrationStore(DatabasePath);
+        Service = CreateService(Store);
+        await Service.StartAsync(CancellationToken.None);
+    }
+
+    /// <summary>Primaries in port order (stable across migrations, unlike snapshot order).</summary>
+    public async Task<IReadOnlyList<ClusterNode>> PrimariesAsync() =>
+        [.. (await Cluster.Monitor.PollOnceAsync()).Primaries.OrderBy(p => p.Endpoint, StringComparer.Ordinal)];
+
+    /// <summary>The first <paramref name="count"/> slots the node owns that hold keys.</summary>
+    public async Task<SlotRangeSet> SlotsOfAsync(ClusterNode node, int count)
+    {
+        var snapshot = await Cluster.Monitor.PollOnceAsync();
+        var owned = snapshot.FindNode(node.Id)!.Slots;
+        return SlotRangeSet.FromSlots(owned.Slots().Where(s => snapshot.SlotStatistics.KeyCount[s] > 0).Take(count));
+    }
+
+    public async Task<long> CountKeysAsync(string endpoint, SlotRangeSet slots)
+    {
+        var counts = await Task.WhenAll(slots.Slots().Select(s => Cluster.Connection.ExecuteAsync(endpoint, "CLUSTER", "COUNTKEYSINSLOT", s)));
+        return counts.Sum(c => (long)c);
+    }
+
+    /// <summary>Σ DBSIZE over the primaries.</summary>
+    public async Task<long> TotalKeysAsync()
+    {
+        long total = 0;
+        foreach (var primary in await PrimariesAsync())
+        {
+            total += (long)await Cluster.Connection.ExecuteAsync(primary.Endpoint, "DBSIZE");
+        }
+
+        return total;
+    }
+
+    /// <summary>Who owns each slot according to <c>CLUSTER SHARDS</c> (read fresh, not from the monitor).</summary>
+    public async Task<SlotRangeSet> OwnedByAsync(ClusterNode node)
+    {
+        var shards = ClusterShardsParser.Parse(await Cluster.Connection.ExecuteAsync(node.Endpoint, "CLUSTER", "SHARDS"));
+        return shards.Single(s => s.Primary?.Id == node.Id).Slots;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Service.DisposeAsync();
+        Store.Dispose();
+        await Cluster.DisposeAsync();
+    }
+
+    private SlotMigrationService CreateService(MigrationStore store) =>
+        new(Cluster.Connection, Cluster.Monitor, store, new SlotMigrationOptions(), TestLogging.Factory.CreateLogger<SlotMigrationService>());
+
+    private async Task SeedAsync()
+    {
+        await using var client = await Cluster.ConnectClientAsync();
+        var db = client.GetDatabase();
+        var value = new string('v', 100);
+        for (var batch = 0; batch < SeedKeys; batch += 2_000)
+        {
+            await Task.WhenAll(Enumerable.Range(batch, 2_000).Select(i => db.StringSetAsync($"seed:{i}", value)));
+        }
+    }
+}
+
+/// <summary>One cluster with keys shared by the migration tests; each test picks slots from the current ownership.</summary>
+public sealed class MigrationClusterFixture : IAsyncLifetime
+{
+    public MigrationCluster Migrations { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Migrations = await MigrationCluster.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (Migrations is not null)
+        {
+            await Migrations.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class MigrationClusterCollection : ICollectionFixture<MigrationClusterFixture>
+{
+    public const string Name = "migration cluster";
+}

@@ -1,0 +1,132 @@
+using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.IntegrationTests.Infrastructure;
+
+namespace ValkeyDashboard.IntegrationTests.Migrations;
+
+/// <summary>Cancelling a running migration, and a dashboard restart in the middle of one.</summary>
+[Collection(MigrationClusterCollection.Name)]
+public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    private MigrationCluster Migrations => fixture.Migrations;
+
+    [Fact]
+    public async Task A_cancelled_migration_leaves_every_key_on_the_source_and_none_on_the_target()
+    {
+        var primaries = await Migrations.PrimariesAsync();
+        var (source, target) = (primaries[2], primaries[0]);
+        var slots = await Migrations.SlotsOfAsync(source, 100);
+        var keysBefore = await Migrations.CountKeysAsync(source.Endpoint, slots);
+        var totalBefore = await Migrations.TotalKeysAsync();
+
+        await HoldBeforePauseAsync(source.Endpoint, async () =>
+        {
+            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause" && m.Progress > 0, Deadline);
+            Assert.Equal(keysBefore, await Migrations.CountKeysAsync(target.Endpoint, slots));
+
+            var cancelled = await Migrations.Service.CancelAsync(start.Migration.Id, "test");
+            cancelled = await Migrations.Service.WaitForAsync(cancelled.Id, m => m.IsFinished, Deadline);
+
+            Assert.Equal(MigrationState.Cancelled, cancelled.State);
+            Assert.Equal("cancelled", cancelled.Jobs[0].ValkeyState);
+            Assert.Contains("cancelled by test", cancelled.Error, StringComparison.Ordinal);
+            Assert.Equal(0, cancelled.KeysMoved);
+        });
+
+        Assert.Equal(keysBefore, await Migrations.CountKeysAsync(source.Endpoint, slots));
+        Assert.Equal(0, await Migrations.CountKeysAsync(target.Endpoint, slots));
+        Assert.True(slots.Except(await Migrations.OwnedByAsync(source)).IsEmpty);
+        Assert.Equal(totalBefore, await Migrations.TotalKeysAsync());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_finished_or_unknown_migration_is_refused()
+    {
+        var primaries = await Migrations.PrimariesAsync();
+        var slots = await Migrations.SlotsOfAsync(primaries[0], 1);
+        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), primaries[2].Id, "test"));
+        await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);
+
+        var finished = await Assert.ThrowsAsync<MigrationRequestException>(() => Migrations.Service.CancelAsync(start.Migration.Id, "test"));
+        var unknown = await Assert.ThrowsAsync<MigrationRequestException>(() => Migrations.Service.CancelAsync("no-such-migration", "test"));
+
+        Assert.Equal(MigrationRefusal.Conflict, finished.Refusal);
+        Assert.Contains("already succeeded", finished.Message, StringComparison.Ordinal);
+        Assert.Equal(MigrationRefusal.NotFound, unknown.Refusal);
+    }
+
+    [Fact]
+    public async Task A_migration_running_when_the_dashboard_restarts_is_picked_up_and_reaches_its_final_state()
+    {
+        var primaries = await Migrations.PrimariesAsync();
+        var (source, target) = (primaries[1], primaries[2]);
+        var slots = await Migrations.SlotsOfAsync(source, 50);
+        var keysBefore = await Migrations.CountKeysAsync(source.Endpoint, slots);
+        string id = null!;
+
+        await HoldBeforePauseAsync(source.Endpoint, async () =>
+        {
+            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            id = start.Migration.Id;
+            await Migrations.Service.WaitForAsync(id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
+
+            await Migrations.RestartServiceAsync();
+
+            var reloaded = Migrations.Service.Find(id);
+            Assert.NotNull(reloaded);
+            Assert.Equal(MigrationState.Running, reloaded.State);
+            Assert.Contains(Migrations.Service.Active, m => m.Id == id);
+        });
+
+        var migration = await Migrations.Service.WaitForAsync(id, m => m.IsFinished, Deadline);
+        Assert.Equal(MigrationState.Succeeded, migration.State);
+        Assert.Equal(keysBefore, await Migrations.CountKeysAsync(target.Endpoint, slots));
+        Assert.True(slots.Except(await Migrations.OwnedByAsync(target)).IsEmpty);
+    }
+
+    [Fact]
+    public async Task A_cancel_is_refused_when_the_source_also_exports_for_another_migration()
+    {
+        var primaries = await Migrations.PrimariesAsync();
+        var source = primaries[0];
+        var first = await Migrations.SlotsOfAsync(source, 10);
+        var second = SlotRangeSetAfter(await Migrations.SlotsOfAsync(source, 40), first);
+
+        await HoldBeforePauseAsync(source.Endpoint, async () =>
+        {
+            var one = await Migrations.Service.StartAsync(new MigrationRequest(first.ToString(), primaries[1].Id, "test"));
+            var two = await Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), primaries[2].Id, "test"));
+            await Migrations.Service.WaitForAsync(one.Migration.Id, m => m.Jobs[0].ValkeyJobName is not null, Deadline);
+
+            var refused = await Assert.ThrowsAsync<MigrationRequestException>(() => Migrations.Service.CancelAsync(one.Migration.Id, "test"));
+
+            Assert.Equal(MigrationRefusal.Conflict, refused.Refusal);
+            Assert.Contains(two.Migration.Id, refused.Message, StringComparison.Ordinal);
+            Assert.False(Migrations.Service.Find(one.Migration.Id)!.IsFinished);
+        });
+
+        foreach (var migration in Migrations.Service.List(1, 10).Items.Take(2))
+        {
+            Assert.Equal(MigrationState.Succeeded, (await Migrations.Service.WaitForAsync(migration.Id, m => m.IsFinished, Deadline)).State);
+        }
+    }
+
+    private static Cluster.Model.SlotRangeSet SlotRangeSetAfter(Cluster.Model.SlotRangeSet candidates, Cluster.Model.SlotRangeSet taken) =>
+        candidates.Except(taken);
+
+    /// <summary>Runs <paramref name="body"/> while the source holds its migrations before the final pause (DEBUG SLOTMIGRATION PREVENT-PAUSE).</summary>
+    private async Task HoldBeforePauseAsync(string source, Func<Task> body)
+    {
+        await Migrations.Cluster.Connection.ExecuteAsync(source, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
+        try
+        {
+            await body();
+        }
+        finally
+        {
+            await Migrations.Cluster.Connection.ExecuteAsync(source, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
+        }
+    }
+}
