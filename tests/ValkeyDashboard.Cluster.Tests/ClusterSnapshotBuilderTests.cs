@@ -68,6 +68,22 @@ public class ClusterSnapshotBuilderTests
     }
 
     [Fact]
+    public void A_primary_that_lost_its_shard_to_a_failover_is_listed_failed_without_slots()
+    {
+        var shards = ClusterShardsParser.Parse(CapturedReplies.Load("cluster-shards-after-failover.resp"));
+        var probes = Probes(shards, unreachable: "127.0.0.1:7004");
+
+        var snapshot = ClusterSnapshotBuilder.Build(shards, ClusterInfo(), probes, new Dictionary<string, List<SlotStatsEntry>>(), Now, 1);
+
+        Assert.Equal(6, snapshot.Nodes.Length);
+        var former = snapshot.Nodes.Single(n => n.Endpoint == "127.0.0.1:7004");
+        Assert.Equal(NodeHealth.Failed, former.Health);
+        Assert.True(former.Slots.IsEmpty);
+        Assert.Equal("e4d8622f676f2cad9e53a5bb8e362a58080f10c2", snapshot.SlotOwners[0]);
+        Assert.DoesNotContain(snapshot.SlotOwners, o => o == former.Id);
+    }
+
+    [Fact]
     public void Unreachable_keeps_the_last_topology_with_every_node_failed()
     {
         var previous = Build(unreachable: null);

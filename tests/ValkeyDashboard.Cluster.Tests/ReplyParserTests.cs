@@ -29,6 +29,19 @@ public class ReplyParserTests
         Assert.Equal("10-19,30-5460", shards.Single(s => s.Primary?.Id == FirstPrimary).Slots.ToString());
     }
 
+    [Fact]
+    public void After_a_failover_the_online_primary_serves_the_shard_and_the_failed_one_is_a_former_primary()
+    {
+        var shards = ClusterShardsParser.Parse(CapturedReplies.Load("cluster-shards-after-failover.resp"));
+
+        var shard = Assert.Single(shards, s => s.Nodes.Any(n => n.Health == NodeHealth.Failed));
+        Assert.Equal("e4d8622f676f2cad9e53a5bb8e362a58080f10c2", shard.Primary!.Id);
+        Assert.Equal(NodeHealth.Online, shard.Primary.Health);
+        var former = Assert.Single(shard.FormerPrimaries);
+        Assert.Equal("615e8f90ea1b24d204788ad447de0fea04ca240b", former.Id);
+        Assert.Equal(NodeHealth.Failed, former.Health);
+    }
+
     [Theory]
     [InlineData("master", NodeRole.Primary)]
     [InlineData("primary", NodeRole.Primary)]

@@ -44,6 +44,15 @@ public static class ClusterSnapshotBuilder
             nodes.Add(ToNode(shard, primary, primaryId: null, probes) with { ReplicaIds = replicaIds });
         }
 
+        // A primary that lost its shard to a failover (listed as primary, failed) is shown without slots until it rejoins as a replica.
+        foreach (var shard in ordered)
+        {
+            foreach (var former in shard.FormerPrimaries)
+            {
+                nodes.Add(ToNode(shard, former, primaryId: null, probes) with { Slots = SlotRangeSet.Empty });
+            }
+        }
+
         foreach (var shard in ordered)
         {
             foreach (var replica in shard.Nodes.Where(n => n.Role == NodeRole.Replica).OrderBy(n => n.Port))

@@ -24,8 +24,14 @@ public sealed record ShardNode(
 /// <summary>One shard as <c>CLUSTER SHARDS</c> describes it: its slots and its nodes.</summary>
 public sealed record ShardInfo(string Id, SlotRangeSet Slots, ImmutableArray<ShardNode> Nodes)
 {
-    /// <summary>The node whose role is primary; null while a shard has none (e.g. during a failover).</summary>
-    public ShardNode? Primary => Nodes.FirstOrDefault(n => n.Role == NodeRole.Primary);
+    /// <summary>
+    /// The shard's serving primary: after a failover the old primary stays listed with role primary and health
+    /// failed until it returns as a replica, so an online primary is preferred. Null while a shard has none.
+    /// </summary>
+    public ShardNode? Primary => Nodes.Where(n => n.Role == NodeRole.Primary).OrderBy(n => n.Health == NodeHealth.Online ? 0 : 1).FirstOrDefault();
+
+    /// <summary>Nodes listed as primary that do not serve the shard (failed former primaries).</summary>
+    public IEnumerable<ShardNode> FormerPrimaries => Nodes.Where(n => n.Role == NodeRole.Primary && n != Primary);
 }
 
 /// <summary>Parses the reply of <c>CLUSTER SHARDS</c>.</summary>
