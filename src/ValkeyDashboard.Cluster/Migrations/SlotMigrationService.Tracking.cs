@@ -97,6 +97,13 @@ public sealed partial class SlotMigrationService
         var finished = state is MigrationState.Running ? (DateTimeOffset?)null : _time.GetUtcNow();
         var updatedJobs = jobs.ToImmutable();
 
+        if (state != MigrationState.Running)
+        {
+            // Refresh the topology before the final state becomes visible: whoever sees it and then reads the
+            // cluster (GET /api/cluster, the page) already sees the new owner.
+            await _monitor.PollOnceAsync(cancellationToken);
+        }
+
         var before = migration;
         var updated = _migrations.AddOrUpdate(id, _ => throw new KeyNotFoundException(id), (_, current) => current with
         {
@@ -119,7 +126,6 @@ public sealed partial class SlotMigrationService
         if (updated.IsFinished)
         {
             _lastProgress.Remove(id);
-            _monitor.RequestRefresh();
             _logger.LogInformation(
                 "Migration {MigrationId} of {SlotRanges} to {Target} {State} after {Duration}: {KeysMoved} keys, {BytesMoved} bytes{Error}",
                 id, updated.Slots.ToString(), updated.TargetEndpoint, updated.State, updated.Duration, updated.KeysMoved, updated.BytesMoved,

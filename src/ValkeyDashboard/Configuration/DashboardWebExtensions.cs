@@ -27,7 +27,19 @@ internal static class DashboardWebExtensions
             options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Errors the framework produces itself (no endpoint, wrong method, wrong media type) say what was wrong too.
+            var request = context.HttpContext.Request;
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status404NotFound => $"there is nothing at {request.Method} {request.Path}; the API is described at /openapi/v1.json",
+                StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not accept {request.Method}; see /openapi/v1.json",
+                StatusCodes.Status415UnsupportedMediaType => $"the body must be JSON (Content-Type: application/json), not {(string.IsNullOrEmpty(request.ContentType) ? "none" : request.ContentType)}",
+                StatusCodes.Status400BadRequest => "the request could not be read; see /openapi/v1.json for its shape",
+                _ => null,
+            };
+        });
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ValkeyDashboard API";

@@ -17,6 +17,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         DataDirectory = TestDirectories.Create("dashboard");
         _settings["Dashboard:LogDirectory"] = Path.Combine(DataDirectory, "logs");
         _settings["Dashboard:KeysDirectory"] = Path.Combine(DataDirectory, "keys");
+        _settings["Dashboard:DatabasePath"] = Path.Combine(DataDirectory, "dashboard.db");
         _settings["Valkey:PollInterval"] = "00:00:00.250";
     }
 

@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using ValkeyDashboard.Cluster.Configuration;
+using ValkeyDashboard.Cluster.Connections;
+using ValkeyDashboard.Cluster.Hosting;
+
+namespace ValkeyDashboard.IntegrationTests.Infrastructure;
+
+/// <summary>Small helpers for talking to the dashboard's API in tests, as a script would.</summary>
+internal static class DashboardApi
+{
+    public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path) =>
+        await client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative));
+
+    public static async Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json, string? idempotencyKey = null, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new StringContent(json, Encoding.UTF8, contentType),
+        };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    /// <summary>Primaries from /api/cluster, in endpoint order: (id, endpoint, slots as "a-b,c").</summary>
+    public static async Task<IReadOnlyList<(string Id, string Endpoint, string Slots)>> PrimariesAsync(this HttpClient client)
+    {
+        var cluster = await client.GetJsonAsync("/api/cluster");
+        return [.. cluster.GetProperty("nodes").EnumerateArray()
+            .Where(n => n.GetProperty("role").GetString() == "primary")
+            .Select(n => (n.GetProperty("id").GetString()!, n.GetProperty("endpoint").GetString()!,
+                string.Join(',', n.GetProperty("slots").EnumerateArray().Select(r => r[0].GetInt32() == r[1].GetInt32() ? $"{r[0]}" : $"{r[0]}-{r[1]}"))))
+            .OrderBy(p => p.Item2, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Waits until GET /api/migrations/{id} satisfies the predicate.</summary>
+    public static async Task<JsonElement> WaitForMigrationAsync(this HttpClient client, string id, Func<JsonElement, bool> predicate, TimeSpan timeout)
+    {
+        JsonElement last = default;
+        await Cluster.Utils.Wait.UntilAsync(
+            async _ =>
+            {
+                last = await client.GetJsonAsync($"/api/migrations/{id}");
+                return predicate(last);
+            },
+            timeout, $"migration {id} to reach the expected state", TimeSpan.FromMilliseconds(50));
+        return last;
+    }
+
+    /// <summary>A cluster client connected to the app's embedded cluster, for test data.</summary>
+    public static Task<ConnectionMultiplexer> ConnectToClusterAsync(this DashboardAppFactory factory)
+    {
+        var options = factory.Services.GetRequiredService<ValkeyOptions>();
+        var host = factory.Services.GetRequiredService<LocalClusterHost>();
+        return ConnectionMultiplexer.ConnectAsync(ValkeyConnection.CreateConfiguration(options, host.GetSeedEndpoints()));
+    }
+}
