@@ -27,7 +27,16 @@ public sealed partial class SlotMigrationService
 
         var jobs = migration.Jobs.ToBuilder();
         var started = 0;
-        var importBaseline = await ReadImportBytesAsync(plan.Target.Endpoint);
+        long importBaseline;
+        try
+        {
+            importBaseline = await ReadImportBytesAsync(plan.Target.Endpoint);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new MigrationRequestException(MigrationRefusal.Conflict, $"target {plan.Target.Endpoint} did not answer, so nothing was started: {Utils.ErrorText.Brief(ex)}");
+        }
+
         for (var i = 0; i < jobs.Count; i++)
         {
             var job = jobs[i];
@@ -50,10 +59,31 @@ public sealed partial class SlotMigrationService
                 jobs[i] = job with { State = MigrationState.Failed, Message = ex.Message, FinishedAt = _time.GetUtcNow() };
                 continue;
             }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                var reason = Utils.ErrorText.Brief(ex);
+                if (started == 0)
+                {
+                    throw new MigrationRequestException(MigrationRefusal.Conflict, $"source {job.SourceEndpoint} did not answer, so nothing was started: {reason}");
+                }
+
+                jobs[i] = job with { State = MigrationState.Failed, Message = $"source did not answer: {reason}", FinishedAt = _time.GetUtcNow() };
+                continue;
+            }
 
             started++;
-            var log = SlotMigrationLogParser.Parse(await _connection.ExecuteAsync(job.SourceEndpoint, "CLUSTER", "GETSLOTMIGRATIONS"));
-            var entry = FindJob(log, job, plan.Target.Id, KnownJobNames());
+            SlotMigrationLogEntry? entry = null;
+            try
+            {
+                var log = SlotMigrationLogParser.Parse(await _connection.ExecuteAsync(job.SourceEndpoint, "CLUSTER", "GETSLOTMIGRATIONS"));
+                entry = FindJob(log, job, plan.Target.Id, KnownJobNames());
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // The job runs; the tracker finds its name in the source's log later.
+                _logger.LogDebug(ex, "Could not read the job name of {SlotRanges} from {Source} yet", job.Slots.ToString(), job.SourceEndpoint);
+            }
+
             jobs[i] = job with
             {
                 ValkeyJobName = entry?.Name,

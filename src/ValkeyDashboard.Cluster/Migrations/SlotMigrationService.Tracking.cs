@@ -101,7 +101,7 @@ public sealed partial class SlotMigrationService
         {
             // Refresh the topology before the final state becomes visible: whoever sees it and then reads the
             // cluster (GET /api/cluster, the page) already sees the new owner.
-            await _monitor.PollOnceAsync(cancellationToken);
+            await _monitor.RefreshTopologyAsync(cancellationToken);
         }
 
         var before = migration;
@@ -210,7 +210,7 @@ public sealed partial class SlotMigrationService
     /// <summary>Who owns all of <paramref name="slots"/> according to the cluster, or null when they are split or unknown.</summary>
     private async Task<string?> OwnerOfAsync(SlotRangeSet slots)
     {
-        var snapshot = await _monitor.PollOnceAsync();
+        var snapshot = await _monitor.RefreshTopologyAsync();
         var owners = slots.Slots().Select(s => snapshot.SlotOwners[s]).Distinct().ToList();
         return owners.Count == 1 ? owners[0] : null;
     }

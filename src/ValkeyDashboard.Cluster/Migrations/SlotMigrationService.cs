@@ -132,7 +132,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
     public async Task<MigrationPlan> PreflightAsync(MigrationRequest request, CancellationToken cancellationToken = default)
     {
         var slots = MigrationPlanner.ParseSlots(request.Slots);
-        var snapshot = await _monitor.PollOnceAsync(cancellationToken);
+        var snapshot = await _monitor.RefreshTopologyAsync(cancellationToken);
         return MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
     }
 
@@ -158,7 +158,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
                 return new MigrationStart(existing, Created: false);
             }
 
-            var snapshot = await _monitor.PollOnceAsync(cancellationToken);
+            var snapshot = await _monitor.RefreshTopologyAsync(cancellationToken);
             var plan = MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
             var migration = await LaunchAsync(plan, request, cancellationToken);
             return new MigrationStart(migration, Created: true);
@@ -186,9 +186,18 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
         var sources = migration.Jobs.Where(j => !j.IsFinished).Select(j => j.SourceEndpoint).Distinct().ToList();
         foreach (var source in sources)
         {
-            var exports = SlotMigrationLogParser.Parse(await _connection.ExecuteAsync(source, "CLUSTER", "GETSLOTMIGRATIONS"))
-                .Where(e => e.Operation == SlotMigrationOperation.Export && !e.IsFinished && !ownNames.Contains(e.Name))
-                .ToList();
+            List<SlotMigrationLogEntry> exports;
+            try
+            {
+                exports = [.. SlotMigrationLogParser.Parse(await _connection.ExecuteAsync(source, "CLUSTER", "GETSLOTMIGRATIONS"))
+                    .Where(e => e.Operation == SlotMigrationOperation.Export && !e.IsFinished && !ownNames.Contains(e.Name))];
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                    $"source {source} is not answering, so it cannot be asked to cancel ({Utils.ErrorText.Brief(ex)}); the migration ends on its own when Valkey gives up");
+            }
+
             if (exports.Count > 0)
             {
                 var others = string.Join(", ", exports.Select(e => $"job {e.Name} (slots {e.Slots}{DescribeOwner(e.Name)})"));
@@ -207,6 +216,10 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
             catch (RedisServerException ex) when (ex.Message.Contains("No migrations ongoing", StringComparison.OrdinalIgnoreCase))
             {
                 // The job ended on its own just now; the tracker records how.
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                _logger.LogWarning("Could not send CLUSTER CANCELSLOTMIGRATIONS to {Source}: {Reason}", source, Utils.ErrorText.Brief(ex));
             }
         }
 
@@ -306,8 +319,15 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
             return 0;
         }
 
-        var reply = (RedisResult[])(await _connection.ExecuteAsync(target.Endpoint, "CONFIG", "GET", "maxmemory"))!;
-        return reply.Length == 2 && long.TryParse((string?)reply[1], out var bytes) ? bytes : 0;
+        try
+        {
+            var reply = (RedisResult[])(await _connection.ExecuteAsync(target.Endpoint, "CONFIG", "GET", "maxmemory"))!;
+            return reply.Length == 2 && long.TryParse((string?)reply[1], out var bytes) ? bytes : 0;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            throw new MigrationRequestException(MigrationRefusal.Conflict, $"target {target.Endpoint} did not answer: {Utils.ErrorText.Brief(ex)}");
+        }
     }
 
     private Migration Update(string id, Func<Migration, Migration> change)
@@ -335,7 +355,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
 public sealed class SlotMigrationOptions
 {
     /// <summary>How often running jobs' states are read (<c>CLUSTER GETSLOTMIGRATIONS</c>, cheap).</summary>
-    public TimeSpan TrackInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan TrackInterval { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>How often key and byte progress is measured (<c>COUNTKEYSINSLOT</c> over the job's slots).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(250);

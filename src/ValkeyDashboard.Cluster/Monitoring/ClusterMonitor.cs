@@ -36,6 +36,9 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     private Task? _loop;
     private ClusterSnapshot _current = ClusterSnapshot.Initial;
     private string? _lastError;
+    private readonly SemaphoreSlim _pollLock = new(1, 1);
+    private IReadOnlyDictionary<string, NodeProbe> _lastProbes = new Dictionary<string, NodeProbe>();
+    private IReadOnlyDictionary<string, List<SlotStatsEntry>> _lastSlotStats = new Dictionary<string, List<SlotStatsEntry>>();
 
     public ClusterMonitor(ValkeyConnection connection, IClusterSeedSource seeds, ValkeyOptions options, ILogger<ClusterMonitor> logger, TimeProvider? timeProvider = null)
     {
@@ -159,22 +162,54 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     }
 
     /// <summary>Reads the cluster once and publishes the result. The loop calls this every interval.</summary>
-    public async Task<ClusterSnapshot> PollOnceAsync(CancellationToken cancellationToken = default)
+    public async Task<ClusterSnapshot> PollOnceAsync(CancellationToken cancellationToken = default) =>
+        await PublishAsync(version => ReadClusterAsync(version, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Re-reads only the topology (<c>CLUSTER SHARDS</c>, <c>CLUSTER INFO</c>) and publishes it with the node
+    /// figures and slot statistics of the last full poll: a few milliseconds instead of a full poll, for callers
+    /// that need ownership as it is now (migration checks, a migration's end).
+    /// </summary>
+    public async Task<ClusterSnapshot> RefreshTopologyAsync(CancellationToken cancellationToken = default) =>
+        await PublishAsync(
+            async version =>
+            {
+                var (shards, clusterInfo) = await ReadTopologyAsync(cancellationToken);
+                var probes = new Dictionary<string, NodeProbe>(_lastProbes);
+                foreach (var node in shards.SelectMany(s => s.Nodes).Where(n => !probes.ContainsKey(n.Id)))
+                {
+                    probes[node.Id] = await ProbeAsync(node.Endpoint);
+                }
+
+                return ClusterSnapshotBuilder.Build(shards, clusterInfo, probes, _lastSlotStats, _timeProvider.GetUtcNow(), version);
+            },
+            cancellationToken);
+
+    /// <summary>One read at a time, so versions increase in the order snapshots are published.</summary>
+    private async Task<ClusterSnapshot> PublishAsync(Func<long, Task<ClusterSnapshot>> read, CancellationToken cancellationToken)
     {
-        var version = Current.Version + 1;
-        ClusterSnapshot snapshot;
+        await _pollLock.WaitAsync(cancellationToken);
         try
         {
-            snapshot = await ReadClusterAsync(version, cancellationToken);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
-        {
-            snapshot = ClusterSnapshotBuilder.Unreachable(Current, ErrorText.Brief(ex), _timeProvider.GetUtcNow(), version);
-        }
+            var version = Current.Version + 1;
+            ClusterSnapshot snapshot;
+            try
+            {
+                snapshot = await read(version);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
+            {
+                snapshot = ClusterSnapshotBuilder.Unreachable(Current, ErrorText.Brief(ex), _timeProvider.GetUtcNow(), version);
+            }
 
-        LogTransitions(snapshot);
-        Publish(snapshot);
-        return snapshot;
+            LogTransitions(snapshot);
+            Publish(snapshot);
+            return snapshot;
+        }
+        finally
+        {
+            _pollLock.Release();
+        }
     }
 
     private async Task RunAsync(CancellationToken stoppingToken)
@@ -230,6 +265,8 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             .ToDictionary(s => s.Id, s => s.Stats!);
 
         cancellationToken.ThrowIfCancellationRequested();
+        _lastProbes = probes;
+        _lastSlotStats = slotStats;
         return ClusterSnapshotBuilder.Build(shards, clusterInfo, probes, slotStats, _timeProvider.GetUtcNow(), version);
     }
 
