@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Parsing;
+
+namespace ValkeyDashboard.Cluster.Tests;
+
+/// <summary>The checks and the per-source split, on a snapshot built from replies captured from a real cluster.</summary>
+public class MigrationPlannerTests
+{
+    // In the captured cluster: 7001 owns 0-9, 20-29, 5461-10921; 7000 owns 10-19, 30-5460; 7002 owns 10922-16383.
+    private const string Node7000 = "e1efe042f6de829bf069056f602f3ca7e77f88b4";
+    private const string Node7001 = "7223175bba0032c01ce80773ed101ab1586a95bb";
+    private const string Node7002 = "c81b84fcae922e4474fd5dabdd623bdba72eb559";
+    private const string Replica7004 = "69acfd9424ba1f0eb4b61e6f980d76e98826404c";
+
+    [Fact]
+    public void Slots_of_two_owners_are_split_into_one_job_per_source()
+    {
+        var plan = MigrationPlanner.Plan(SlotRangeSet.Parse("0-99,6000"), Node7002, Snapshot(), [], targetMaxMemoryBytes: 0);
+
+        Assert.Equal(2, plan.Jobs.Length);
+        Assert.Equal("0-9,20-29,6000", plan.Jobs.Single(j => j.Source.Id == Node7001).Slots.ToString());
+        Assert.Equal("10-19,30-99", plan.Jobs.Single(j => j.Source.Id == Node7000).Slots.ToString());
+        Assert.Equal(plan.Jobs.Sum(j => j.Keys), plan.Estimate.Keys);
+        Assert.Equal(Node7002, plan.Target.Id);
+    }
+
+    [Theory]
+    [InlineData("0-99", Node7001, "slots 0-9,20-29 are already owned by the target")]
+    [InlineData("0-99", Replica7004, "is a replica")]
+    [InlineData("0-99", "0000000000000000000000000000000000000000", "is not a node of this cluster")]
+    [InlineData("0-99", "not-an-id", "40 hex characters")]
+    [InlineData("0-99", null, "40 hex characters")]
+    public void Impossible_requests_are_invalid_with_the_reason(string slots, string? target, string reason)
+    {
+        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse(slots), target, Snapshot(), [], 0));
+
+        Assert.Equal(MigrationRefusal.Invalid, ex.Refusal);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slots_already_moving_conflict_and_name_the_migration()
+    {
+        var running = new Migration
+        {
+            Id = "m-1", State = MigrationState.Running, Slots = SlotRangeSet.Parse("50-60"), TargetNodeId = Node7001, TargetEndpoint = "127.0.0.1:7001",
+            Jobs = [], CreatedAt = DateTimeOffset.UnixEpoch, RequestedBy = "test",
+        };
+
+        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("55-70"), Node7002, Snapshot(), [running], 0));
+
+        Assert.Equal(MigrationRefusal.Conflict, ex.Refusal);
+        Assert.Equal("m-1", ex.ConflictingMigrationId);
+        Assert.Contains("slots 55-60 are already moving in migration m-1", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cluster_that_is_not_ok_or_a_failed_node_is_a_conflict()
+    {
+        var failing = Snapshot() with { State = ClusterState.Fail };
+        var sourceDown = Snapshot() with { Nodes = [.. Snapshot().Nodes.Select(n => n.Id == Node7000 ? n with { Health = NodeHealth.Failed } : n)] };
+
+        Assert.Equal(MigrationRefusal.Conflict, Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, failing, [], 0)).Refusal);
+        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, sourceDown, [], 0));
+        Assert.Equal(MigrationRefusal.Conflict, ex.Refusal);
+        Assert.Contains("(127.0.0.1:7000) is failed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_old_server_version_is_refused()
+    {
+        var old = Snapshot() with { Nodes = [.. Snapshot().Nodes.Select(n => n.Id == Node7002 ? n with { Version = "8.1.0" } : n)] };
+
+        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, old, [], 0));
+
+        Assert.Contains("runs Valkey 8.1.0; atomic slot migration needs 9.0 or newer", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_target_memory_headroom_is_checked_against_the_estimate()
+    {
+        var snapshot = Snapshot();
+        var keys = new long[SlotRange.SlotCount];
+        Array.Fill(keys, 100, 0, 1000);
+        snapshot = snapshot with { SlotStatistics = new SlotStatistics(keys, null, null, null) };
+        var used = snapshot.FindNode(Node7002)!.UsedMemoryBytes!.Value;
+        var bytes = MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], 0).Estimate.Bytes;
+        Assert.True(bytes > 0);
+
+        var refused = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + bytes));
+        var warned = MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + (long)(bytes * 1.5));
+        var roomy = MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + (bytes * 10));
+
+        Assert.Contains("the import would run out of memory", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(warned.Estimate.Warnings, w => w.Contains("more than half", StringComparison.Ordinal));
+        Assert.Empty(roomy.Estimate.Warnings);
+    }
+
+    [Fact]
+    public void MigrateSlots_arguments_list_every_range_then_the_target()
+    {
+        Assert.Equal(
+            ["MIGRATESLOTS", "SLOTSRANGE", 0, 99, 200, 200, "NODE", Node7001],
+            SlotMigrationService.MigrateSlotsArguments(SlotRangeSet.Parse("0-99,200"), Node7001));
+    }
+
+    [Theory]
+    [InlineData("ERR I am already migrating slot 3050.", MigrationRefusal.Conflict)]
+    [InlineData("ERR Slot ranges in migrations overlap", MigrationRefusal.Conflict)]
+    [InlineData("ERR Slots are not served by this node.", MigrationRefusal.Conflict)]
+    [InlineData("ERR Unknown node name: abc", MigrationRefusal.Invalid)]
+    [InlineData("ERR Target node can not be this node.", MigrationRefusal.Invalid)]
+    public void Valkey_refusals_map_to_conflict_or_invalid(string error, MigrationRefusal refusal)
+    {
+        Assert.Equal(refusal, SlotMigrationService.ClassifyRefusal(error));
+    }
+
+    private static ClusterSnapshot Snapshot()
+    {
+        var shards = ClusterShardsParser.Parse(CapturedReplies.Load("cluster-shards.resp"));
+        var primaryInfo = InfoReply.Parse(CapturedReplies.LoadText("info-primary.resp"));
+        var replicaInfo = InfoReply.Parse(CapturedReplies.LoadText("info-replica.resp"));
+        var probes = shards.SelectMany(s => s.Nodes).ToDictionary(n => n.Id, n => new NodeProbe(n.Role == NodeRole.Primary ? primaryInfo : replicaInfo, null));
+        return ClusterSnapshotBuilder.Build(shards, InfoReply.Parse(CapturedReplies.LoadText("cluster-info.resp")), probes, new Dictionary<string, List<SlotStatsEntry>>(), DateTimeOffset.UnixEpoch, 1);
+    }
+}
