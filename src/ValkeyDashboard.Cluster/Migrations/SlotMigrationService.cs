@@ -132,7 +132,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
     public async Task<MigrationPlan> PreflightAsync(MigrationRequest request, CancellationToken cancellationToken = default)
     {
         var slots = MigrationPlanner.ParseSlots(request.Slots);
-        var snapshot = await _monitor.RefreshTopologyAsync(cancellationToken);
+        var snapshot = await WithFreshKeyCountsAsync(await _monitor.RefreshTopologyAsync(cancellationToken), slots);
         return MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
     }
 
@@ -158,7 +158,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
                 return new MigrationStart(existing, Created: false);
             }
 
-            var snapshot = await _monitor.RefreshTopologyAsync(cancellationToken);
+            var snapshot = await WithFreshKeyCountsAsync(await _monitor.RefreshTopologyAsync(cancellationToken), slots);
             var plan = MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
             var migration = await LaunchAsync(plan, request, cancellationToken);
             return new MigrationStart(migration, Created: true);
@@ -309,6 +309,41 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
     {
         var owner = _migrations.Values.FirstOrDefault(m => m.Jobs.Any(j => j.ValkeyJobName == jobName));
         return owner is null ? ", not started by this dashboard" : $", migration {owner.Id}";
+    }
+
+    /// <summary>
+    /// The snapshot with the key counts of <paramref name="slots"/> read now from their owners
+    /// (<c>CLUSTER SLOT-STATS SLOTSRANGE</c> per range), so the estimate and the progress baseline are exact,
+    /// not up to a poll interval old. Counts that cannot be read keep the monitor's figure.
+    /// </summary>
+    private async Task<ClusterSnapshot> WithFreshKeyCountsAsync(ClusterSnapshot snapshot, SlotRangeSet slots)
+    {
+        var keys = snapshot.SlotStatistics.KeyCount.ToArray();
+        var reads = slots.Slots()
+            .GroupBy(s => snapshot.SlotOwners[s])
+            .Where(g => g.Key is not null && snapshot.FindNode(g.Key) is { Health: NodeHealth.Online })
+            .SelectMany(g => SlotRangeSet.FromSlots(g).Ranges.Select(r => (Endpoint: snapshot.FindNode(g.Key!)!.Endpoint, Range: r)))
+            .Select(async read =>
+            {
+                try
+                {
+                    return SlotStatsParser.Parse(await _connection.ExecuteAsync(read.Endpoint, "CLUSTER", "SLOT-STATS", "SLOTSRANGE", read.Range.Start, read.Range.End));
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException)
+                {
+                    return [];
+                }
+            });
+        foreach (var entries in await Task.WhenAll(reads))
+        {
+            foreach (var entry in entries)
+            {
+                keys[entry.Slot] = entry.KeyCount;
+            }
+        }
+
+        var stats = snapshot.SlotStatistics;
+        return snapshot with { SlotStatistics = new SlotStatistics(keys, stats.CpuUsec?.ToArray(), stats.NetworkBytesIn?.ToArray(), stats.NetworkBytesOut?.ToArray()) };
     }
 
     private async Task<long> ReadMaxMemoryAsync(ClusterSnapshot snapshot, string? targetNodeId)

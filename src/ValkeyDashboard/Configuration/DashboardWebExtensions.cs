@@ -40,12 +40,15 @@ internal static class DashboardWebExtensions
                 _ => null,
             };
         });
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "ValkeyDashboard API";
-            document.Info.Description = "Everything the ValkeyDashboard UI does, for automation: cluster topology, per-slot statistics and health.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "ValkeyDashboard API";
+                document.Info.Description = "Everything the ValkeyDashboard UI does, for automation: cluster topology, per-slot statistics, health, " +
+                    "and Valkey atomic slot migrations (start, preflight, follow, cancel). Live updates: SignalR hub at /hubs/cluster.";
+                return Task.CompletedTask;
+            })
+            .AddExamples());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

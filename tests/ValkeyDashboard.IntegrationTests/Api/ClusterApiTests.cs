@@ -90,6 +90,16 @@ public class ClusterApiTests(DashboardAppFixture fixture)
         Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/cluster").GetProperty("get").GetProperty("summary").GetString()));
         Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/slots").GetProperty("get").GetProperty("summary").GetString()));
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("ClusterResponse", out _));
+
+        var start = paths.GetProperty("/api/migrations").GetProperty("post");
+        Assert.False(string.IsNullOrEmpty(start.GetProperty("summary").GetString()));
+        Assert.Equal("0-99,5000", start.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("slots").GetString());
+        Assert.Equal("running", start.GetProperty("responses").GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("state").GetString());
+        Assert.True(start.GetProperty("responses").TryGetProperty("409", out _));
+        foreach (var (path, method) in new[] { ("/api/migrations", "get"), ("/api/migrations/{id}", "get"), ("/api/migrations/{id}/cancel", "post"), ("/api/migrations/preflight", "post") })
+        {
+            Assert.False(string.IsNullOrEmpty(paths.GetProperty(path).GetProperty(method).GetProperty("summary").GetString()), $"{method} {path} has no summary");
+        }
     }
 
     [Fact]

@@ -11,10 +11,10 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    private DashboardAppFactory(Dictionary<string, string?> settings)
+    private DashboardAppFactory(Dictionary<string, string?> settings, string? dataDirectory = null)
     {
         _settings = settings;
-        DataDirectory = TestDirectories.Create("dashboard");
+        DataDirectory = dataDirectory ?? TestDirectories.Create("dashboard");
         _settings["Dashboard:LogDirectory"] = Path.Combine(DataDirectory, "logs");
         _settings["Dashboard:KeysDirectory"] = Path.Combine(DataDirectory, "keys");
         _settings["Dashboard:DatabasePath"] = Path.Combine(DataDirectory, "dashboard.db");
@@ -23,15 +23,25 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
-    /// <summary>The dashboard with its default embedded 3×1 cluster.</summary>
-    public static DashboardAppFactory Embedded()
+    /// <summary>Keep the data folder on dispose (a restart test starts a second dashboard on it).</summary>
+    public bool KeepData { get; set; }
+
+    /// <summary>
+    /// The dashboard with its default embedded 3×1 cluster; pass the folder and port of an earlier one to restart
+    /// that dashboard (same cluster, same history).
+    /// </summary>
+    public static DashboardAppFactory Embedded(string? dataDirectory = null, int? basePort = null)
     {
-        var factory = new DashboardAppFactory(new Dictionary<string, string?>
-        {
-            ["Valkey:Mode"] = "Embedded",
-            ["Valkey:Embedded:BasePort"] = TestPorts.AllocateBlock(10).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Valkey:Embedded:NodeTimeoutMilliseconds"] = "2000",
-        });
+        var port = basePort ?? TestPorts.AllocateBlock(10);
+        var factory = new DashboardAppFactory(
+            new Dictionary<string, string?>
+            {
+                ["Valkey:Mode"] = "Embedded",
+                ["Valkey:Embedded:BasePort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Valkey:Embedded:NodeTimeoutMilliseconds"] = "2000",
+            },
+            dataDirectory);
+        factory.BasePort = port;
         factory._settings["Valkey:Embedded:DataDirectory"] = Path.Combine(factory.DataDirectory, "cluster");
         return factory;
     }
@@ -58,10 +68,16 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>The first node port of the embedded cluster (Embedded mode).</summary>
+    public int BasePort { get; private set; }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        TestDirectories.Delete(DataDirectory);
+        if (!KeepData)
+        {
+            TestDirectories.Delete(DataDirectory);
+        }
     }
 }
 
