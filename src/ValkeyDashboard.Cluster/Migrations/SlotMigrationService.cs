@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,6 +8,7 @@ using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Parsing;
+using ValkeyDashboard.Cluster.Utils;
 
 namespace ValkeyDashboard.Cluster.Migrations;
 
@@ -38,8 +38,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
     private readonly SlotMigrationOptions _options;
     private readonly ConcurrentDictionary<string, Migration> _migrations = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
-    private readonly Lock _subscribersLock = new();
-    private readonly List<Channel<Migration>> _subscribers = [];
+    private readonly SubscriberChannels<Migration> _subscribers = new(() => Channel.CreateUnbounded<Migration>(new UnboundedChannelOptions { SingleReader = true }));
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private CancellationTokenSource? _stopping;
     private Task? _tracker;
@@ -115,15 +114,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
             stopping.Dispose();
         }
 
-        lock (_subscribersLock)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
-
-            _subscribers.Clear();
-        }
+        _subscribers.CompleteAll();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
@@ -225,56 +216,28 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
 
         Update(migration.Id, m => m with { Error = m.Error ?? $"cancelled by {requestedBy}" });
         Wake();
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(_options.CancelConfirmationTimeout);
         try
         {
-            await foreach (var update in WatchAsync(wait.Token))
-            {
-                if (update.Id == id && update.IsFinished)
-                {
-                    return update;
-                }
-            }
+            return await WaitForAsync(id, m => m.IsFinished, _options.CancelConfirmationTimeout, cancellationToken);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutException)
         {
+            // Valkey has not confirmed yet; the caller gets the current state and can follow the migration.
+            return Find(id)!;
         }
-
-        return Find(id)!;
     }
 
     /// <summary>Every change to any migration, as it happens (each subscriber has its own queue).</summary>
-    public async IAsyncEnumerable<Migration> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateUnbounded<Migration>(new UnboundedChannelOptions { SingleReader = true });
-        lock (_subscribersLock)
-        {
-            _subscribers.Add(channel);
-        }
-
-        try
-        {
-            await foreach (var migration in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return migration;
-            }
-        }
-        finally
-        {
-            lock (_subscribersLock)
-            {
-                _subscribers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<Migration> WatchAsync(CancellationToken cancellationToken = default) => _subscribers.SubscribeAsync(cancellationToken: cancellationToken);
 
     /// <summary>Waits until migration <paramref name="id"/> satisfies <paramref name="predicate"/> (its current state counts).</summary>
     public async Task<Migration> WaitForAsync(string id, Func<Migration, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
-        var updates = WatchAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+
+        // Subscribed before the current state is read, so no update in between is missed.
+        using var updates = _subscribers.Subscribe();
         try
         {
             var current = Find(id) ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no migration {id}");
@@ -283,8 +246,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
                 return current;
             }
 
-            // Subscribed before re-reading, so no update between the read and the subscription is missed.
-            while (await updates.MoveNextAsync())
+            await foreach (var _ in updates.Reader.ReadAllAsync(cts.Token))
             {
                 var latest = Find(id)!;
                 if (predicate(latest))
@@ -295,10 +257,6 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            await updates.DisposeAsync();
         }
 
         var last = Find(id);
@@ -372,16 +330,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
         return updated;
     }
 
-    private void Publish(Migration migration)
-    {
-        lock (_subscribersLock)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryWrite(migration);
-            }
-        }
-    }
+    private void Publish(Migration migration) => _subscribers.Publish(migration);
 
     private void Wake() => _wake.Writer.TryWrite(true);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,8 +27,8 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     private readonly IClusterSeedSource _seeds;
     private readonly ValkeyOptions _options;
     private readonly ILogger<ClusterMonitor> _logger;
-    private readonly Lock _subscribersLock = new();
-    private readonly List<Channel<ClusterSnapshot>> _subscribers = [];
+    private readonly SubscriberChannels<ClusterSnapshot> _subscribers = new(() => Channel.CreateBounded<ClusterSnapshot>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false }));
     private readonly Channel<bool> _refreshRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly TimeProvider _timeProvider;
     private CancellationTokenSource? _stopping;
@@ -87,15 +86,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             stopping.Dispose();
         }
 
-        lock (_subscribersLock)
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryComplete();
-            }
-
-            _subscribers.Clear();
-        }
+        _subscribers.CompleteAll();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
@@ -107,35 +98,8 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     /// The current snapshot, then every new one. A slow subscriber skips snapshots it had no time
     /// for and always gets the newest (each subscriber has its own one-slot channel).
     /// </summary>
-    public async IAsyncEnumerable<ClusterSnapshot> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var channel = Channel.CreateBounded<ClusterSnapshot>(new BoundedChannelOptions(1)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-            SingleWriter = false,
-        });
-        lock (_subscribersLock)
-        {
-            _subscribers.Add(channel);
-            channel.Writer.TryWrite(Current);
-        }
-
-        try
-        {
-            await foreach (var snapshot in channel.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return snapshot;
-            }
-        }
-        finally
-        {
-            lock (_subscribersLock)
-            {
-                _subscribers.Remove(channel);
-            }
-        }
-    }
+    public IAsyncEnumerable<ClusterSnapshot> WatchAsync(CancellationToken cancellationToken = default) =>
+        _subscribers.SubscribeAsync(() => Current, cancellationToken);
 
     /// <summary>Waits for a snapshot that satisfies <paramref name="predicate"/> (the current one counts).</summary>
     public async Task<ClusterSnapshot> WaitForAsync(Func<ClusterSnapshot, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -330,17 +294,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
     }
 
-    private void Publish(ClusterSnapshot snapshot)
-    {
-        lock (_subscribersLock)
-        {
-            Volatile.Write(ref _current, snapshot);
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Writer.TryWrite(snapshot);
-            }
-        }
-    }
+    private void Publish(ClusterSnapshot snapshot) => _subscribers.Publish(snapshot, () => Volatile.Write(ref _current, snapshot));
 
     private void LogTransitions(ClusterSnapshot snapshot)
     {
