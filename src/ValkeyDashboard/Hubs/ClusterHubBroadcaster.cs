@@ -19,6 +19,8 @@ public sealed class ClusterHubBroadcaster(
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
 
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(400);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Migration> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
@@ -46,6 +48,7 @@ public sealed class ClusterHubBroadcaster(
     private async Task FlushMigrationsAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(FlushInterval);
+        var lastHeartbeat = TimeProvider.System.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -53,6 +56,17 @@ public sealed class ClusterHubBroadcaster(
                 List<Migration> batch;
                 lock (_gate)
                 {
+                    // Running migrations are re-sent at least every HeartbeatInterval, so clients see progress
+                    // (and that the dashboard still follows them) at least twice a second even when Valkey is quiet.
+                    if (TimeProvider.System.GetElapsedTime(lastHeartbeat) >= HeartbeatInterval)
+                    {
+                        lastHeartbeat = TimeProvider.System.GetTimestamp();
+                        foreach (var running in migrations.Active)
+                        {
+                            _pending.TryAdd(running.Id, running);
+                        }
+                    }
+
                     batch = [.. _pending.Values];
                     _pending.Clear();
                 }
