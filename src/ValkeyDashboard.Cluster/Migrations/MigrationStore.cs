@@ -17,18 +17,21 @@ public sealed class MigrationStore : IDisposable
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new SlotRangeSetJsonConverter() },
     };
 
-    private readonly string _connectionString;
+    private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public MigrationStore(string databasePath)
     {
         DatabasePath = Path.GetFullPath(databasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
+        // One connection for the store's life (used under the gate): WAL with synchronous=NORMAL commits without an
+        // fsync each time; a crash may lose the last updates, which recovery re-reads from Valkey anyway.
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        _connection.Open();
+        using var command = _connection.CreateCommand();
         command.CommandText = """
             PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
             CREATE TABLE IF NOT EXISTS migrations (
                 id TEXT PRIMARY KEY,
                 created_at TEXT NOT NULL,
@@ -48,8 +51,7 @@ public sealed class MigrationStore : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = Open();
-            await using var command = connection.CreateCommand();
+            await using var command = _connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO migrations (id, created_at, state, idempotency_key, body) VALUES ($id, $created, $state, $key, $body)
                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, body = excluded.body
@@ -73,8 +75,7 @@ public sealed class MigrationStore : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = Open();
-            await using var command = connection.CreateCommand();
+            await using var command = _connection.CreateCommand();
             command.CommandText = "DELETE FROM migrations WHERE id = $id";
             command.Parameters.AddWithValue("$id", id);
             await command.ExecuteNonQueryAsync(cancellationToken);
@@ -91,8 +92,7 @@ public sealed class MigrationStore : IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = Open();
-            await using var command = connection.CreateCommand();
+            await using var command = _connection.CreateCommand();
             command.CommandText = "SELECT body FROM migrations ORDER BY created_at DESC";
             var migrations = new List<Migration>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -109,13 +109,10 @@ public sealed class MigrationStore : IDisposable
         }
     }
 
-    public void Dispose() => _gate.Dispose();
-
-    private SqliteConnection Open()
+    public void Dispose()
     {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
+        _connection.Dispose();
+        _gate.Dispose();
     }
 
     /// <summary>Slot sets are stored in their canonical text form, <c>"0-99,200"</c>.</summary>

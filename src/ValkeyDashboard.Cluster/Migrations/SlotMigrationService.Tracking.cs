@@ -76,6 +76,7 @@ public sealed partial class SlotMigrationService
                 if (await TargetOwnsAsync(migration.TargetEndpoint, migration.Slots))
                 {
                     state = MigrationState.Succeeded;
+                    await SettleCountsAsync(migration.TargetEndpoint, jobs);
                 }
             }
             else if (jobs.Any(j => j.State == MigrationState.Failed))
@@ -174,7 +175,8 @@ public sealed partial class SlotMigrationService
             };
             return entry.State switch
             {
-                "success" => job with { State = MigrationState.Succeeded, FinishedAt = now, KeysMoved = await TryCountKeysAsync(migration.TargetEndpoint, job) ?? job.KeysAtStart, BytesMoved = await ImportedBytesAsync(migration.TargetEndpoint, job) },
+                // Final key and byte counts are taken once the target owns the slots (cheaply, see SettleCountsAsync).
+                "success" => job with { State = MigrationState.Succeeded, FinishedAt = now },
                 "failed" => job with { State = MigrationState.Failed, FinishedAt = now, KeysMoved = 0 },
                 "cancelled" => job with { State = MigrationState.Cancelled, FinishedAt = now, KeysMoved = 0 },
                 _ when measure => job with { KeysMoved = await TryCountKeysAsync(migration.TargetEndpoint, job) ?? job.KeysMoved, BytesMoved = await ImportedBytesAsync(migration.TargetEndpoint, job) },
@@ -227,6 +229,38 @@ public sealed partial class SlotMigrationService
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Keys and bytes each job moved, read once the target owns the slots: <c>CLUSTER SLOT-STATS SLOTSRANGE</c> per
+    /// range (a handful of commands, where counting slot by slot would take thousands) and one <c>INFO stats</c>.
+    /// </summary>
+    private async Task SettleCountsAsync(string targetEndpoint, ImmutableArray<MigrationJob>.Builder jobs)
+    {
+        long? importBytes = null;
+        try
+        {
+            importBytes = await ReadImportBytesAsync(targetEndpoint);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+        }
+
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var job = jobs[i];
+            try
+            {
+                var counts = await Task.WhenAll(job.Slots.Ranges.Select(r => _connection.ExecuteAsync(targetEndpoint, "CLUSTER", "SLOT-STATS", "SLOTSRANGE", r.Start, r.End)));
+                job = job with { KeysMoved = counts.Sum(c => SlotStatsParser.Parse(c).Sum(e => e.KeyCount)) };
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException)
+            {
+                job = job with { KeysMoved = Math.Max(job.KeysMoved, job.KeysAtStart) };
+            }
+
+            jobs[i] = importBytes is { } bytes ? job with { BytesMoved = Math.Max(0, bytes - job.ImportBytesBaseline) } : job;
         }
     }
 

@@ -35,7 +35,9 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     private Task? _loop;
     private ClusterSnapshot _current = ClusterSnapshot.Initial;
     private string? _lastError;
-    private readonly SemaphoreSlim _pollLock = new(1, 1);
+    private readonly Lock _publishLock = new();
+    private long _topologyTickets;
+    private TopologyRead? _latestTopology;
     private IReadOnlyDictionary<string, NodeProbe> _lastProbes = new Dictionary<string, NodeProbe>();
     private IReadOnlyDictionary<string, List<SlotStatsEntry>> _lastSlotStats = new Dictionary<string, List<SlotStatsEntry>>();
 
@@ -126,53 +128,82 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     }
 
     /// <summary>Reads the cluster once and publishes the result. The loop calls this every interval.</summary>
-    public async Task<ClusterSnapshot> PollOnceAsync(CancellationToken cancellationToken = default) =>
-        await PublishAsync(version => ReadClusterAsync(version, cancellationToken), cancellationToken);
+    public async Task<ClusterSnapshot> PollOnceAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var topology = await ReadTopologyAsync(cancellationToken);
+            var nodes = topology.Shards.SelectMany(s => s.Nodes).ToList();
+            var probes = (await Task.WhenAll(nodes.Select(async node => (node.Id, Probe: await ProbeAsync(node.Endpoint))))).ToDictionary(p => p.Id, p => p.Probe);
+            var statsTasks = topology.Shards
+                .Select(s => s.Primary)
+                .Where(p => p is not null && probes[p.Id].Info is not null)
+                .Select(async p => (p!.Id, Stats: await ReadSlotStatsAsync(p.Endpoint)));
+            var slotStats = (await Task.WhenAll(statsTasks)).Where(s => s.Stats is not null).ToDictionary(s => s.Id, s => s.Stats!);
+            cancellationToken.ThrowIfCancellationRequested();
+            return Publish(topology, probes, slotStats);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
+        {
+            return PublishUnreachable(ex);
+        }
+    }
 
     /// <summary>
     /// Re-reads only the topology (<c>CLUSTER SHARDS</c>, <c>CLUSTER INFO</c>) and publishes it with the node
-    /// figures and slot statistics of the last full poll: a few milliseconds instead of a full poll, for callers
-    /// that need ownership as it is now (migration checks, a migration's end).
+    /// figures and slot statistics of the last full poll: a few milliseconds, never waiting for a full poll in
+    /// progress, for callers that need ownership as it is now (migration checks, a migration's end).
     /// </summary>
-    public async Task<ClusterSnapshot> RefreshTopologyAsync(CancellationToken cancellationToken = default) =>
-        await PublishAsync(
-            async version =>
-            {
-                var (shards, clusterInfo) = await ReadTopologyAsync(cancellationToken);
-                var probes = new Dictionary<string, NodeProbe>(_lastProbes);
-                foreach (var node in shards.SelectMany(s => s.Nodes).Where(n => !probes.ContainsKey(n.Id)))
-                {
-                    probes[node.Id] = await ProbeAsync(node.Endpoint);
-                }
-
-                return ClusterSnapshotBuilder.Build(shards, clusterInfo, probes, _lastSlotStats, _timeProvider.GetUtcNow(), version);
-            },
-            cancellationToken);
-
-    /// <summary>One read at a time, so versions increase in the order snapshots are published.</summary>
-    private async Task<ClusterSnapshot> PublishAsync(Func<long, Task<ClusterSnapshot>> read, CancellationToken cancellationToken)
+    public async Task<ClusterSnapshot> RefreshTopologyAsync(CancellationToken cancellationToken = default)
     {
-        await _pollLock.WaitAsync(cancellationToken);
         try
         {
-            var version = Current.Version + 1;
-            ClusterSnapshot snapshot;
-            try
+            var topology = await ReadTopologyAsync(cancellationToken);
+            var known = _lastProbes;
+            var newcomers = topology.Shards.SelectMany(s => s.Nodes).Where(n => !known.ContainsKey(n.Id)).ToList();
+            var probes = newcomers.Count == 0
+                ? null
+                : new Dictionary<string, NodeProbe>(known).Concat(await Task.WhenAll(newcomers.Select(async n => KeyValuePair.Create(n.Id, await ProbeAsync(n.Endpoint))))).ToDictionary();
+            return Publish(topology, probes, slotStats: null);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
+        {
+            return PublishUnreachable(ex);
+        }
+    }
+
+    /// <summary>
+    /// Builds and publishes a snapshot from the newest topology read so far (by when the read started) and the
+    /// given or last node figures: a full poll that started before a topology refresh cannot put back the older
+    /// ownership it read, and versions increase in publishing order.
+    /// </summary>
+    private ClusterSnapshot Publish(TopologyRead topology, IReadOnlyDictionary<string, NodeProbe>? probes, IReadOnlyDictionary<string, List<SlotStatsEntry>>? slotStats)
+    {
+        lock (_publishLock)
+        {
+            if (_latestTopology is null || topology.Ticket > _latestTopology.Ticket)
             {
-                snapshot = await read(version);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
-            {
-                snapshot = ClusterSnapshotBuilder.Unreachable(Current, ErrorText.Brief(ex), _timeProvider.GetUtcNow(), version);
+                _latestTopology = topology;
             }
 
+            _lastProbes = probes ?? _lastProbes;
+            _lastSlotStats = slotStats ?? _lastSlotStats;
+            var snapshot = ClusterSnapshotBuilder.Build(
+                _latestTopology.Shards, _latestTopology.ClusterInfo, _lastProbes, _lastSlotStats, _timeProvider.GetUtcNow(), Current.Version + 1);
             LogTransitions(snapshot);
             Publish(snapshot);
             return snapshot;
         }
-        finally
+    }
+
+    private ClusterSnapshot PublishUnreachable(Exception ex)
+    {
+        lock (_publishLock)
         {
-            _pollLock.Release();
+            var snapshot = ClusterSnapshotBuilder.Unreachable(Current, ErrorText.Brief(ex), _timeProvider.GetUtcNow(), Current.Version + 1);
+            LogTransitions(snapshot);
+            Publish(snapshot);
+            return snapshot;
         }
     }
 
@@ -211,32 +242,11 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
     }
 
-    private async Task<ClusterSnapshot> ReadClusterAsync(long version, CancellationToken cancellationToken)
-    {
-        var (shards, clusterInfo) = await ReadTopologyAsync(cancellationToken);
-        var nodes = shards.SelectMany(s => s.Nodes).ToList();
-
-        var probeTasks = nodes.Select(async node => (node.Id, Probe: await ProbeAsync(node.Endpoint))).ToList();
-        var probes = (await Task.WhenAll(probeTasks)).ToDictionary(p => p.Id, p => p.Probe);
-
-        var statsTasks = shards
-            .Select(s => s.Primary)
-            .Where(p => p is not null && probes[p.Id].Info is not null)
-            .Select(async p => (p!.Id, Stats: await ReadSlotStatsAsync(p.Endpoint)))
-            .ToList();
-        var slotStats = (await Task.WhenAll(statsTasks))
-            .Where(s => s.Stats is not null)
-            .ToDictionary(s => s.Id, s => s.Stats!);
-
-        cancellationToken.ThrowIfCancellationRequested();
-        _lastProbes = probes;
-        _lastSlotStats = slotStats;
-        return ClusterSnapshotBuilder.Build(shards, clusterInfo, probes, slotStats, _timeProvider.GetUtcNow(), version);
-    }
-
     /// <summary>Topology from the first node that answers: the last known online nodes first, then the seeds.</summary>
-    private async Task<(ImmutableArray<ShardInfo> Shards, InfoReply ClusterInfo)> ReadTopologyAsync(CancellationToken cancellationToken)
+    private async Task<TopologyRead> ReadTopologyAsync(CancellationToken cancellationToken)
     {
+        // Numbered before anything is sent: a read that starts later is newer, whenever it finishes.
+        var ticket = Interlocked.Increment(ref _topologyTickets);
         var candidates = Current.Nodes
             .OrderBy(n => n.Health == NodeHealth.Online ? 0 : 1)
             .Select(n => n.Endpoint)
@@ -252,7 +262,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             {
                 var shards = ClusterShardsParser.Parse(await _connection.ExecuteAsync(endpoint, "CLUSTER", "SHARDS"));
                 var clusterInfo = InfoReply.Parse((string)(await _connection.ExecuteAsync(endpoint, "CLUSTER", "INFO"))!);
-                return (shards, clusterInfo);
+                return new TopologyRead(ticket, shards, clusterInfo);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or ArgumentException)
             {
@@ -327,4 +337,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             }
         }
     }
+
+    /// <summary>One read of <c>CLUSTER SHARDS</c> and <c>CLUSTER INFO</c>, numbered in the order reads started.</summary>
+    private sealed record TopologyRead(long Ticket, ImmutableArray<ShardInfo> Shards, InfoReply ClusterInfo);
 }

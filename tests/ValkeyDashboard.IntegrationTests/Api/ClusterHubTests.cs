@@ -30,10 +30,8 @@ public class ClusterHubTests(DashboardAppFixture fixture)
 
         await using var watcher = await ConnectAsync();
         await using var valkey = await fixture.Factory.ConnectToClusterAsync();
-        var sourceServer = valkey.GetServer(source.Endpoint);
         string id;
-        await sourceServer.ExecuteAsync("DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
-        try
+        await using (await MigrationHold.OnAsync(valkey.GetServer(source.Endpoint)))
         {
             using var response = await client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slots}}", "targetNodeId": "{{target.Id}}"}""");
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -45,10 +43,6 @@ public class ClusterHubTests(DashboardAppFixture fixture)
             var first = await latecomer.WaitForAsync(e => e.Migration.Id == id, Deadline);
             Assert.Equal("MigrationUpdated", first.Kind);
             Assert.Equal(MigrationState.Running, first.Migration.State);
-        }
-        finally
-        {
-            await sourceServer.ExecuteAsync("DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
         }
 
         await watcher.WaitForAsync(e => e.Migration.Id == id && e.Migration.State == MigrationState.Succeeded, Deadline);

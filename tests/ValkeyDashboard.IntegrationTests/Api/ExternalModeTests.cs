@@ -12,7 +12,8 @@ public class ExternalModeTests(SharedClusterFixture fixture)
     public async Task External_mode_shows_the_existing_cluster_and_starts_no_valkey_server()
     {
         var cluster = fixture.Cluster;
-        var before = ValkeyProcesses.Find().Order().ToList();
+        var before = ValkeyProcesses.StartedByThisProcess().Order().ToList();
+        Assert.Equal(cluster.Host.Nodes.Select(n => n.ProcessId!.Value).Order(), before);
         var expectedIds = (await cluster.Monitor.PollOnceAsync()).Nodes.Select(n => n.Id).Order().ToList();
 
         await using var factory = DashboardAppFactory.External([cluster.Host.Nodes[1].Endpoint]);
@@ -22,7 +23,7 @@ public class ExternalModeTests(SharedClusterFixture fixture)
         Assert.Equal("ok", response.GetProperty("state").GetString());
         var ids = response.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetString()!).Order().ToList();
         Assert.Equal(expectedIds, ids);
-        Assert.Equal(before, ValkeyProcesses.Find().Order().ToList());
+        Assert.Equal(before, ValkeyProcesses.StartedByThisProcess().Order().ToList());
         Assert.False(Directory.Exists(Path.Combine(factory.DataDirectory, "cluster")));
     }
 }

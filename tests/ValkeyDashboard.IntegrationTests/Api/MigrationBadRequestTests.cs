@@ -67,9 +67,7 @@ public class MigrationBadRequestTests(DashboardAppFixture fixture)
         var source = primaries[2];
         var slot = MigrationsApiTests.LargestRangeStart(source.Slots);
         await using var valkey = await fixture.Factory.ConnectToClusterAsync();
-        var sourceServer = valkey.GetServer(source.Endpoint);
-        await sourceServer.ExecuteAsync("DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
-        try
+        await using (await MigrationHold.OnAsync(valkey.GetServer(source.Endpoint)))
         {
             using var held = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot}}-{{slot + 4}}", "targetNodeId": "{{primaries[0].Id}}"}""");
             Assert.Equal(HttpStatusCode.Accepted, held.StatusCode);
@@ -78,10 +76,6 @@ public class MigrationBadRequestTests(DashboardAppFixture fixture)
             using var clash = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot + 2}}-{{slot + 8}}", "targetNodeId": "{{primaries[1].Id}}"}""");
 
             await MigrationsApiTests.AssertProblemAsync(clash, HttpStatusCode.Conflict, $"already moving in migration {heldId}");
-        }
-        finally
-        {
-            await sourceServer.ExecuteAsync("DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
         }
     }
 }

@@ -116,17 +116,10 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
     private static Cluster.Model.SlotRangeSet SlotRangeSetAfter(Cluster.Model.SlotRangeSet candidates, Cluster.Model.SlotRangeSet taken) =>
         candidates.Except(taken);
 
-    /// <summary>Runs <paramref name="body"/> while the source holds its migrations before the final pause (DEBUG SLOTMIGRATION PREVENT-PAUSE).</summary>
+    /// <summary>Runs <paramref name="body"/> while the source holds its migrations before the final pause.</summary>
     private async Task HoldBeforePauseAsync(string source, Func<Task> body)
     {
-        await Migrations.Cluster.Connection.ExecuteAsync(source, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
-        try
-        {
-            await body();
-        }
-        finally
-        {
-            await Migrations.Cluster.Connection.ExecuteAsync(source, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
-        }
+        await using var hold = await MigrationHold.OnAsync(Migrations.Cluster.Connection, source);
+        await body();
     }
 }

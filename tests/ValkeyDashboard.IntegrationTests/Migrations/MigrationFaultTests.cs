@@ -21,13 +21,15 @@ public class MigrationFaultTests
         var keysBefore = await migrations.CountKeysAsync(source.Endpoint, slots);
         var targetPort = int.Parse(target.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
 
-        await migrations.Cluster.Connection.ExecuteAsync(source.Endpoint, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
-        var start = await migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
-        await migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
+        Migration failed;
+        await using (await MigrationHold.OnAsync(migrations.Cluster.Connection, source.Endpoint))
+        {
+            var start = await migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            await migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
 
-        migrations.Cluster.Host.KillNode(targetPort);
-        var failed = await migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);
-        await migrations.Cluster.Connection.ExecuteAsync(source.Endpoint, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
+            migrations.Cluster.Host.KillNode(targetPort);
+            failed = await migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);
+        }
 
         Assert.Equal(MigrationState.Failed, failed.State);
         Assert.Equal("failed", failed.Jobs[0].ValkeyState);

@@ -29,19 +29,14 @@ public class MigrationUnderLoadTests(MigrationClusterFixture fixture)
         await load.WaitForOperationsAsync(2_000, Deadline);
 
         // Hold the migration before its final pause so that the load runs through snapshot and replication.
-        await Migrations.Cluster.Connection.ExecuteAsync(source.Endpoint, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
         Migration migration;
-        try
+        await using (var hold = await MigrationHold.OnAsync(Migrations.Cluster.Connection, source.Endpoint))
         {
             var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
             await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
             await load.WaitForOperationsAsync(load.Operations + 5_000, Deadline);
-            await Migrations.Cluster.Connection.ExecuteAsync(source.Endpoint, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
+            await hold.ReleaseAsync();
             migration = await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);
-        }
-        finally
-        {
-            await Migrations.Cluster.Connection.ExecuteAsync(source.Endpoint, "DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
         }
 
         // Keep the load going after the cutover: the clients now follow MOVED to the target.
