@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ValkeyDashboard.Cluster.Model;
+
+namespace ValkeyDashboard.Benchmarks;
+
+/// <summary>
+/// The migration benchmark: starts the real dashboard with its embedded cluster, loads keys and times moving slots
+/// there and back through the REST API, raw <c>CLUSTER MIGRATESLOTS</c> and <c>valkey-cli --cluster reshard</c>.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        Usage: dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- [--keys N] [--slots N] [--rounds N]
+
+          --keys N     keys of 100 bytes to load (default 1000000)
+          --slots N    slots 0..N-1 to move there and back (default 2000)
+          --rounds N   rounds of all four methods; the report shows the median (default 3)
+
+        Starts the dashboard on http://127.0.0.1:5097 with an embedded cluster on ports 12700-12705 (+10000),
+        all in a temporary folder, and stops everything at the end. Writes artifacts/benchmarks/migrations.md.
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (!BenchmarkOptions.TryParse(args, out var options, out var error))
+        {
+            await Console.Error.WriteLineAsync(error is null ? Usage : $"{error}\n\n{Usage}");
+            return error is null ? 0 : 2;
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // The first Ctrl+C unwinds the run (which stops the dashboard); a second one ends the process at once.
+            if (!cancellation.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                Console.Error.WriteLine("Cancelling: stopping the dashboard and its nodes ...");
+                cancellation.Cancel();
+            }
+        };
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancellation.Cancel();
+        });
+
+        try
+        {
+            await new BenchmarkRun(options).RunAsync(cancellation.Token);
+            return 0;
+        }
+        catch (Exception) when (cancellation.IsCancellationRequested)
+        {
+            // Whatever the cancellation broke on the way out (Ctrl+C also reaches the dashboard), the run was cancelled.
+            await Console.Error.WriteLineAsync("Benchmark cancelled.");
+            return 130;
+        }
+        catch (BenchmarkFailedException ex)
+        {
+            await Console.Error.WriteLineAsync($"BENCHMARK FAILED: {ex.Message}");
+            return 1;
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"BENCHMARK FAILED: {ex}");
+            return 1;
+        }
+    }
+}
+
+/// <summary>The command-line settings of one run.</summary>
+/// <param name="Keys">Keys of 100 bytes loaded before measuring.</param>
+/// <param name="Slots">Slots 0..Slots-1 are moved there and back.</param>
+/// <param name="Rounds">Rounds of all four methods.</param>
+/// <param name="Arguments">The arguments as given, for the report.</param>
+internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOnlyList<string> Arguments)
+{
+    public const string RunCommand = "dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks";
+
+    /// <summary>The command that reproduces this run.</summary>
+    public string CommandLine => Arguments.Count == 0 ? RunCommand : $"{RunCommand} -- {string.Join(' ', Arguments)}";
+
+    /// <summary>Parses <c>--keys N --slots N --rounds N</c> (also <c>--keys=N</c>). False with a null error: help was asked for.</summary>
+    public static bool TryParse(string[] args, out BenchmarkOptions options, out string? error)
+    {
+        var values = new Dictionary<string, int>(StringComparer.Ordinal) { ["--keys"] = 1_000_000, ["--slots"] = 2000, ["--rounds"] = 3 };
+        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
+        error = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, text) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
+            if (name is "-h" or "--help")
+            {
+                return false;
+            }
+
+            if (!values.ContainsKey(name))
+            {
+                error = $"unknown argument \"{args[i]}\"";
+                return false;
+            }
+
+            text ??= i + 1 < args.Length ? args[++i] : null;
+            if (!int.TryParse(text, NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var value) || value < 1)
+            {
+                error = $"{name} needs a whole number of at least 1, got \"{text}\"";
+                return false;
+            }
+
+            values[name] = value;
+        }
+
+        if (values["--slots"] > SlotRange.SlotCount / 3)
+        {
+            error = $"--slots must be at most {SlotRange.SlotCount / 3}: the slots 0..N-1 must all belong to the first of three primaries";
+            return false;
+        }
+
+        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
+        return true;
+    }
+}
