@@ -42,9 +42,10 @@ internal sealed class DashboardClient(HttpClient http)
             ?? throw new BenchmarkFailedException($"POST /api/migrations answered without an id: {body}");
     }
 
-    public async Task<DashboardMigrationState> GetMigrationAsync(string id, CancellationToken cancellationToken)
+    /// <summary><c>GET /api/migrations/{id}?wait=N</c>: answers once the migration has finished, or after N seconds.</summary>
+    public async Task<DashboardMigrationState> WaitForMigrationAsync(string id, int waitSeconds, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(new Uri($"/api/migrations/{id}", UriKind.Relative), cancellationToken);
+        using var response = await http.GetAsync(new Uri($"/api/migrations/{id}?wait={waitSeconds}", UriKind.Relative), cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
         {

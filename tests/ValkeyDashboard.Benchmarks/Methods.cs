@@ -54,7 +54,7 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
 
     public static string Describe(MigrationMethod method) => method switch
     {
-        MigrationMethod.DashboardApi => "dashboard REST API (`POST /api/migrations`, `GET /api/migrations/{id}` every 10 ms until `succeeded`)",
+        MigrationMethod.DashboardApi => "dashboard REST API (`POST /api/migrations`, then `GET /api/migrations/{id}?wait=60`, which answers when it has finished)",
         MigrationMethod.MigrateSlots => "raw `CLUSTER MIGRATESLOTS` (`CLUSTER GETSLOTMIGRATIONS` every 10 ms until `success`)",
         MigrationMethod.CliAtomicReshard => "`valkey-cli --cluster reshard --cluster-use-atomic-slot-migration`",
         MigrationMethod.CliLegacyReshard => "`valkey-cli --cluster reshard` (legacy key-by-key `MIGRATE`)",
@@ -70,7 +70,7 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
-    /// <summary>(a) Time from sending the POST to the poll that sees <c>succeeded</c>, each direction.</summary>
+    /// <summary>(a) Time from sending the POST to the answer of the waiting GET that reports <c>succeeded</c>, each direction.</summary>
     private async Task<Measurement> ViaDashboardAsync(CancellationToken cancellationToken) =>
         await ThereAndBackAsync("(a)", exactSlots: true, async (_, toId) =>
         {
@@ -79,7 +79,7 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
             var accepted = clock.Elapsed;
             while (true)
             {
-                var migration = await dashboard.GetMigrationAsync(id, cancellationToken);
+                var migration = await dashboard.WaitForMigrationAsync(id, waitSeconds: 60, cancellationToken);
                 switch (migration.State)
                 {
                     case "succeeded":
@@ -93,7 +93,6 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
                     throw new BenchmarkFailedException($"dashboard migration {id} did not succeed within {ValkeyCluster.MigrationTimeout.TotalMinutes:0} min: {migration.Body}");
                 }
 
-                await Task.Delay(Poll.MeasurementInterval, cancellationToken);
             }
         }, cancellationToken);
 

@@ -100,6 +100,20 @@ public class MigrationPlannerTests
     }
 
     [Fact]
+    public void Progress_is_measured_on_at_most_128_slots_with_keys_spread_over_the_job()
+    {
+        var slotsWithKeys = Enumerable.Range(0, 2000).Where(s => s % 3 != 0).ToList();
+
+        var sample = MigrationPlanner.ProgressSample(slotsWithKeys);
+        var small = MigrationPlanner.ProgressSample([5, 6, 9]);
+
+        Assert.Equal(MigrationPlanner.MaxProgressSlots, sample.SlotCount);
+        Assert.All(sample.Slots(), s => Assert.Contains(s, slotsWithKeys));
+        Assert.True(sample.Slots().Max() > 1900, "the sample should reach the end of the job");
+        Assert.Equal("5-6,9", small.ToString());
+    }
+
+    [Fact]
     public void MigrateSlots_arguments_list_every_range_then_the_target()
     {
         Assert.Equal(

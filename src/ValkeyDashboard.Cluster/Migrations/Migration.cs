@@ -39,7 +39,13 @@ public sealed record MigrationJob
     /// <summary>Keys in the job's slots on the source when it started.</summary>
     public long KeysAtStart { get; init; }
 
-    /// <summary>Keys of the job's slots that have reached the target (staged or owned).</summary>
+    /// <summary>The slots whose keys on the target are counted to measure progress (a sample of a big job).</summary>
+    public SlotRangeSet? ProgressSlots { get; init; }
+
+    /// <summary>Keys in <see cref="ProgressSlots"/> when the job started.</summary>
+    public long ProgressSlotsKeysAtStart { get; init; }
+
+    /// <summary>Keys of the job's slots that have reached the target (staged or owned); estimated from the sample while running, exact at the end.</summary>
     public long KeysMoved { get; init; }
 
     /// <summary>Bytes the target received for slot imports since the job started (INFO <c>total_net_cluster_slot_import_bytes</c>).</summary>

@@ -7,7 +7,13 @@ using ValkeyDashboard.Cluster.Utils;
 namespace ValkeyDashboard.Cluster.Migrations;
 
 /// <summary>The slots of one source primary in a planned migration.</summary>
-public sealed record PlannedJob(ClusterNode Source, SlotRangeSet Slots, long Keys, long EstimatedBytes);
+/// <param name="Source">The primary that owns the slots now.</param>
+/// <param name="Slots">The slots it gives away.</param>
+/// <param name="Keys">Keys in those slots.</param>
+/// <param name="EstimatedBytes">Their estimated memory.</param>
+/// <param name="ProgressSlots">At most <see cref="MigrationPlanner.MaxProgressSlots"/> slots with keys, spread over the job, whose keys on the target measure its progress.</param>
+/// <param name="ProgressSlotsKeys">Keys in <paramref name="ProgressSlots"/> now.</param>
+public sealed record PlannedJob(ClusterNode Source, SlotRangeSet Slots, long Keys, long EstimatedBytes, SlotRangeSet ProgressSlots, long ProgressSlotsKeys);
 
 /// <summary>A validated migration: the target, one job per source, and the estimate.</summary>
 public sealed record MigrationPlan(SlotRangeSet Slots, ClusterNode Target, ImmutableArray<PlannedJob> Jobs, MigrationEstimate Estimate);
@@ -91,9 +97,11 @@ public static partial class MigrationPlanner
 
             RequireAtomicMigration(source);
             var jobSlots = SlotRangeSet.FromSlots(group);
-            var keys = jobSlots.Slots().Sum(s => snapshot.SlotStatistics.KeyCount[s]);
+            var keyCounts = snapshot.SlotStatistics.KeyCount;
+            var keys = jobSlots.Slots().Sum(s => keyCounts[s]);
             var bytesPerKey = source.Keys is > 0 && source.UsedMemoryBytes is { } used ? (double)used / source.Keys.Value : 0;
-            jobs.Add(new PlannedJob(source, jobSlots, keys, (long)(keys * bytesPerKey)));
+            var sample = ProgressSample(jobSlots.Slots().Where(s => keyCounts[s] > 0).ToList());
+            jobs.Add(new PlannedJob(source, jobSlots, keys, (long)(keys * bytesPerKey), sample, sample.Slots().Sum(s => keyCounts[s])));
         }
 
         if (unassigned.Count > 0)
@@ -103,6 +111,21 @@ public static partial class MigrationPlanner
 
         var estimate = Estimate(target, jobs, targetMaxMemoryBytes);
         return new MigrationPlan(slots, target, jobs.OrderBy(j => j.Slots.Ranges[0].Start).ToImmutableArray(), estimate);
+    }
+
+    /// <summary>Most slots whose keys are counted to measure a job's progress (counting all 2,000 of a big job each time costs more than it tells).</summary>
+    public const int MaxProgressSlots = 128;
+
+    /// <summary>Up to <see cref="MaxProgressSlots"/> of the slots, evenly spread.</summary>
+    internal static SlotRangeSet ProgressSample(IReadOnlyList<int> slotsWithKeys)
+    {
+        if (slotsWithKeys.Count <= MaxProgressSlots)
+        {
+            return SlotRangeSet.FromSlots(slotsWithKeys);
+        }
+
+        var step = (double)slotsWithKeys.Count / MaxProgressSlots;
+        return SlotRangeSet.FromSlots(Enumerable.Range(0, MaxProgressSlots).Select(i => slotsWithKeys[(int)(i * step)]));
     }
 
     private static MigrationEstimate Estimate(ClusterNode target, IReadOnlyCollection<PlannedJob> jobs, long maxMemory)

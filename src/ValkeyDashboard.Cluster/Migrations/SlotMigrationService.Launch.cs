@@ -18,7 +18,15 @@ public sealed partial class SlotMigrationService
             Slots = plan.Slots,
             TargetNodeId = plan.Target.Id,
             TargetEndpoint = plan.Target.Endpoint,
-            Jobs = [.. plan.Jobs.Select(j => new MigrationJob { SourceNodeId = j.Source.Id, SourceEndpoint = j.Source.Endpoint, Slots = j.Slots, KeysAtStart = j.Keys })],
+            Jobs = [.. plan.Jobs.Select(j => new MigrationJob
+            {
+                SourceNodeId = j.Source.Id,
+                SourceEndpoint = j.Source.Endpoint,
+                Slots = j.Slots,
+                KeysAtStart = j.Keys,
+                ProgressSlots = j.ProgressSlots,
+                ProgressSlotsKeysAtStart = j.ProgressSlotsKeys,
+            })],
             Estimate = plan.Estimate,
             CreatedAt = now,
             RequestedBy = request.RequestedBy,

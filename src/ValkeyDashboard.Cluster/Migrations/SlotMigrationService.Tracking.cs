@@ -179,7 +179,7 @@ public sealed partial class SlotMigrationService
                 "success" => job with { State = MigrationState.Succeeded, FinishedAt = now },
                 "failed" => job with { State = MigrationState.Failed, FinishedAt = now, KeysMoved = 0 },
                 "cancelled" => job with { State = MigrationState.Cancelled, FinishedAt = now, KeysMoved = 0 },
-                _ when measure => job with { KeysMoved = await TryCountKeysAsync(migration.TargetEndpoint, job) ?? job.KeysMoved, BytesMoved = await ImportedBytesAsync(migration.TargetEndpoint, job) },
+                _ when measure => job with { KeysMoved = await EstimateKeysMovedAsync(migration.TargetEndpoint, job) ?? job.KeysMoved, BytesMoved = await ImportedBytesAsync(migration.TargetEndpoint, job) },
                 _ => job,
             };
         }
@@ -261,6 +261,28 @@ public sealed partial class SlotMigrationService
             }
 
             jobs[i] = importBytes is { } bytes ? job with { BytesMoved = Math.Max(0, bytes - job.ImportBytesBaseline) } : job;
+        }
+    }
+
+    /// <summary>
+    /// Keys that reached the target so far, from its counts over the job's progress sample (which include staged keys)
+    /// scaled to the whole job; null when the target does not answer.
+    /// </summary>
+    private async Task<long?> EstimateKeysMovedAsync(string targetEndpoint, MigrationJob job)
+    {
+        if (job.ProgressSlots is not { IsEmpty: false } sample || job.ProgressSlotsKeysAtStart == 0)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var arrived = await CountKeysAsync(targetEndpoint, sample);
+            return Math.Min(job.KeysAtStart, (long)Math.Round((double)arrived / job.ProgressSlotsKeysAtStart * job.KeysAtStart));
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return null;
         }
     }
 

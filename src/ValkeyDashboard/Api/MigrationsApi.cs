@@ -10,6 +10,9 @@ public static class MigrationsApi
 {
     private const int MaxPageSize = 200;
 
+    /// <summary>Longest a GET may wait for a migration to finish.</summary>
+    private const int MaxWaitSeconds = 120;
+
     public static IEndpointRouteBuilder MapMigrationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/migrations").WithTags("Migrations");
@@ -38,9 +41,12 @@ public static class MigrationsApi
             .WithDescription("page starts at 1; pageSize is 1-200 (default 20).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        api.MapGet("/{id}", Get)
+        api.MapGet("/{id}", GetAsync)
             .WithName("GetMigration")
             .WithSummary("One migration with its Valkey jobs, progress and outcome")
+            .WithDescription($"With ?wait=N (1-{MaxWaitSeconds} seconds) the answer waits until the migration has finished or N seconds have passed, " +
+                "so a script can follow a migration with one request instead of polling.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPost("/{id}/cancel", CancelAsync)
@@ -113,10 +119,32 @@ public static class MigrationsApi
         return TypedResults.Ok(new MigrationPage([.. items.Select(MigrationResponse.From)], pageNumber, size, total));
     }
 
-    public static Results<Ok<MigrationResponse>, ProblemHttpResult> Get(string id, SlotMigrationService migrations) =>
-        migrations.Find(id) is { } migration
-            ? TypedResults.Ok(MigrationResponse.From(migration))
-            : NotFound(id);
+    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> GetAsync(string id, SlotMigrationService migrations, string? wait, CancellationToken cancellationToken)
+    {
+        if (!TryParsePositive(wait, 0, MaxWaitSeconds, out var seconds))
+        {
+            return TypedResults.Problem(detail: $"wait must be a whole number of seconds from 1 to {MaxWaitSeconds}, got \"{Clip(wait)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+        }
+
+        if (migrations.Find(id) is not { } migration)
+        {
+            return NotFound(id);
+        }
+
+        if (seconds > 0 && !migration.IsFinished)
+        {
+            try
+            {
+                migration = await migrations.WaitForAsync(id, m => m.IsFinished, TimeSpan.FromSeconds(seconds), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                migration = migrations.Find(id)!;
+            }
+        }
+
+        return TypedResults.Ok(MigrationResponse.From(migration));
+    }
 
     public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> CancelAsync(string id, SlotMigrationService migrations, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using MudBlazor.Services;
 using Serilog;
+using Serilog.Events;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Components;
 using ValkeyDashboard.Hubs;
@@ -61,7 +62,11 @@ internal static class DashboardWebExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSerilogRequestLogging();
+        // Successful reads (pages, assets, clients polling a migration) are Debug; changes and errors are logged.
+        app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
+            exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
+            : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? LogEventLevel.Debug
+            : LogEventLevel.Information);
         app.UseAntiforgery();
 
         app.MapStaticAssets();

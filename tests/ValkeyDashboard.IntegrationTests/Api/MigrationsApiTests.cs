@@ -94,6 +94,21 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_waiting_GET_answers_once_the_migration_has_finished()
+    {
+        var primaries = await Client.PrimariesAsync();
+        using var started = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{FirstSlot(primaries[1].Slots)}}", "targetNodeId": "{{primaries[0].Id}}"}""");
+        var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+        var done = await Client.GetJsonAsync($"/api/migrations/{id}?wait=60");
+
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait=0", UriKind.Relative)), HttpStatusCode.BadRequest, "wait must be a whole number of seconds from 1 to 120");
+        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait=121", UriKind.Relative)), HttpStatusCode.BadRequest, "wait must be");
+        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait=soon", UriKind.Relative)), HttpStatusCode.BadRequest, "wait must be");
+    }
+
+    [Fact]
     public async Task Unknown_migrations_are_404_problems()
     {
         await AssertProblemAsync(await Client.GetAsync(new Uri("/api/migrations/0123456789abcdef", UriKind.Relative)), HttpStatusCode.NotFound, "there is no migration 0123456789abcdef");
