@@ -28,7 +28,7 @@ internal sealed class BenchmarkReport(
         Line(text, $"""
             Slots {slots} ({scenario.KeysInSlots:N0} keys of 100 bytes; {scenario.TotalKeys:N0} keys in the cluster) move from primary A
             ({scenario.SourceEndpoint}) to primary B ({scenario.TargetEndpoint}) and back, in the dashboard's embedded cluster (3 primaries,
-            3 replicas, loopback, AOF on). Median of {options.Rounds} round(s); each round runs (a), (b), (c), (d) in that order, and the
+            3 replicas, loopback, AOF on). Median of {options.Rounds} round(s); odd rounds run (a), (b), (c), (d), even rounds (b), (a), (c), (d), and the
             exact original layout is restored (untimed) after each. A round's time is there + back.
             """);
         text.AppendLine();

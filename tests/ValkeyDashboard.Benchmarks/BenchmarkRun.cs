@@ -121,7 +121,11 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
         var results = Enum.GetValues<MigrationMethod>().ToDictionary(m => m, _ => new List<Measurement>());
         for (var round = 1; round <= options.Rounds; round++)
         {
-            foreach (var method in Enum.GetValues<MigrationMethod>())
+            // (a) and (b) swap places every other round, so neither always runs on a cluster the other just worked.
+            var order = round % 2 == 1
+                ? new[] { MigrationMethod.DashboardApi, MigrationMethod.MigrateSlots, MigrationMethod.CliAtomicReshard, MigrationMethod.CliLegacyReshard }
+                : new[] { MigrationMethod.MigrateSlots, MigrationMethod.DashboardApi, MigrationMethod.CliAtomicReshard, MigrationMethod.CliLegacyReshard };
+            foreach (var method in order)
             {
                 await cluster.WaitUntilSettledAsync($"the original layout before ({Methods.Letter(method)})",
                     layout => layout.SameOwnership(original) ? null : $"the layout is {layout}, expected {original}", cancellationToken);

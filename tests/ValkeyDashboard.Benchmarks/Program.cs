@@ -15,7 +15,7 @@ internal static class Program
 
           --keys N     keys of 100 bytes to load (default 1000000)
           --slots N    slots 0..N-1 to move there and back (default 2000)
-          --rounds N   rounds of all four methods; the report shows the median (default 3)
+          --rounds N   rounds of all four methods; the report shows the median (default 4)
 
         Starts the dashboard on http://127.0.0.1:5097 with an embedded cluster on ports 12700-12705 (+10000),
         all in a temporary folder, and stops everything at the end. Writes artifacts/benchmarks/migrations.md.
@@ -85,7 +85,7 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
     /// <summary>Parses <c>--keys N --slots N --rounds N</c> (also <c>--keys=N</c>). False with a null error: help was asked for.</summary>
     public static bool TryParse(string[] args, out BenchmarkOptions options, out string? error)
     {
-        var values = new Dictionary<string, int>(StringComparer.Ordinal) { ["--keys"] = 1_000_000, ["--slots"] = 2000, ["--rounds"] = 3 };
+        var values = new Dictionary<string, int>(StringComparer.Ordinal) { ["--keys"] = 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4 };
         options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
         error = null;
         for (var i = 0; i < args.Length; i++)
