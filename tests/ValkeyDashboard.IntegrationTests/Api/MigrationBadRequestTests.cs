@@ -61,6 +61,39 @@ public class MigrationBadRequestTests(DashboardAppFixture fixture)
     }
 
     [Fact]
+    public async Task When_Valkey_itself_refuses_its_words_are_passed_through_and_nothing_is_recorded()
+    {
+        var primaries = await Client.PrimariesAsync();
+        var (source, target) = (primaries[0], primaries[1]);
+        var slot = MigrationsApiTests.LargestRangeStart(source.Slots) + 7;
+        var historyBefore = (await Client.GetJsonAsync("/api/migrations")).GetProperty("total").GetInt32();
+        await using var valkey = await fixture.Factory.ConnectToClusterAsync();
+        var sourceServer = valkey.GetServer(source.Endpoint);
+
+        // A legacy (SETSLOT) migration is open on the slot: Valkey refuses an atomic one for it.
+        await sourceServer.ExecuteAsync("CLUSTER", "SETSLOT", slot, "MIGRATING", target.Id);
+        try
+        {
+            using var response = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot}}", "targetNodeId": "{{target.Id}}"}""");
+            var text = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            var problem = System.Text.Json.JsonDocument.Parse(text).RootElement;
+            var valkeyError = problem.GetProperty("valkeyError").GetString();
+            Assert.False(string.IsNullOrWhiteSpace(valkeyError), text);
+            Assert.Contains("Valkey refused", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains(valkeyError!, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await sourceServer.ExecuteAsync("CLUSTER", "SETSLOT", slot, "STABLE");
+        }
+
+        Assert.Equal(historyBefore, (await Client.GetJsonAsync("/api/migrations")).GetProperty("total").GetInt32());
+        Assert.Equal(primaries, await Client.PrimariesAsync());
+    }
+
+    [Fact]
     public async Task Slots_already_moving_are_a_409_naming_the_migration_that_holds_them()
     {
         var primaries = await Client.PrimariesAsync();
