@@ -29,7 +29,6 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     private readonly ILogger<ClusterMonitor> _logger;
     private readonly SubscriberChannels<ClusterSnapshot> _subscribers = new(() => Channel.CreateBounded<ClusterSnapshot>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false }));
-    private readonly Channel<bool> _refreshRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly TimeProvider _timeProvider;
     private CancellationTokenSource? _stopping;
     private Task? _loop;
@@ -92,9 +91,6 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
-
-    /// <summary>Asks for a poll now instead of at the next interval (after a change the dashboard made).</summary>
-    public void RequestRefresh() => _refreshRequests.Writer.TryWrite(true);
 
     /// <summary>
     /// The current snapshot, then every new one. A slow subscriber skips snapshots it had no time
@@ -225,15 +221,9 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
                 _logger.LogError(ex, "Cluster poll failed");
             }
 
-            using var interval = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            interval.CancelAfter(_options.PollInterval);
             try
             {
-                await _refreshRequests.Reader.ReadAsync(interval.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The interval passed.
+                await Task.Delay(_options.PollInterval, _timeProvider, stoppingToken);
             }
             catch (OperationCanceledException)
             {
