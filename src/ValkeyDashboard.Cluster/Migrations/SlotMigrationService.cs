@@ -40,8 +40,7 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly SubscriberChannels<Migration> _subscribers = new(() => Channel.CreateUnbounded<Migration>(new UnboundedChannelOptions { SingleReader = true }));
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private CancellationTokenSource? _stopping;
-    private Task? _tracker;
+    private readonly BackgroundLoop _tracker = new();
 
     public SlotMigrationService(
         ValkeyConnection connection,
@@ -85,36 +84,15 @@ public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposa
             _logger.LogInformation("Re-attaching to {Count} migration(s) that were running when the dashboard stopped", unfinished);
         }
 
-        _stopping = new CancellationTokenSource();
-        _tracker = Task.Run(() => TrackAsync(_stopping.Token), CancellationToken.None);
+        _tracker.Start(TrackAsync);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        var stopping = Interlocked.Exchange(ref _stopping, null);
-        var tracker = Interlocked.Exchange(ref _tracker, null);
-        if (stopping is null)
+        if (await _tracker.StopAsync(cancellationToken))
         {
-            return;
+            _subscribers.CompleteAll();
         }
-
-        await stopping.CancelAsync();
-        try
-        {
-            if (tracker is not null)
-            {
-                await tracker.WaitAsync(cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            stopping.Dispose();
-        }
-
-        _subscribers.CompleteAll();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);

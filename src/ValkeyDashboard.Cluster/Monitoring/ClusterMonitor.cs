@@ -30,8 +30,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     private readonly SubscriberChannels<ClusterSnapshot> _subscribers = new(() => Channel.CreateBounded<ClusterSnapshot>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false }));
     private readonly TimeProvider _timeProvider;
-    private CancellationTokenSource? _stopping;
-    private Task? _loop;
+    private readonly BackgroundLoop _loop = new();
     private ClusterSnapshot _current = ClusterSnapshot.Initial;
     private string? _lastError;
     private readonly Lock _publishLock = new();
@@ -55,39 +54,16 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     /// <summary>Reads the cluster once (so the first page and API call already see it), then keeps polling in the background.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _stopping = new CancellationTokenSource();
         await PollOnceAsync(cancellationToken);
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _loop.Start(RunAsync);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Idempotent: the host stops the monitor, then the container disposes it (once per registration).
-        var stopping = Interlocked.Exchange(ref _stopping, null);
-        var loop = Interlocked.Exchange(ref _loop, null);
-        if (stopping is null)
+        if (await _loop.StopAsync(cancellationToken))
         {
-            return;
+            _subscribers.CompleteAll();
         }
-
-        await stopping.CancelAsync();
-        try
-        {
-            if (loop is not null)
-            {
-                await loop.WaitAsync(cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-        finally
-        {
-            stopping.Dispose();
-        }
-
-        _subscribers.CompleteAll();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
