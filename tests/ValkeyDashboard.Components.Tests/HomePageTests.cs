@@ -28,6 +28,35 @@ public class HomePageTests : DashboardTestContext
     }
 
     [Fact]
+    public void A_primary_keeps_its_colour_when_slot_0_changes_hands()
+    {
+        var before = TestSnapshots.Ok();
+        // As the monitor publishes it: primaries ordered by first slot, so the one that received slot 0 comes first.
+        var moved = before with
+        {
+            Nodes =
+            [
+                before.Nodes[1] with { Slots = Cluster.Model.SlotRangeSet.Parse("0-99,5461-10921") },
+                before.Nodes[0] with { Slots = Cluster.Model.SlotRangeSet.Parse("100-5460") },
+                .. before.Nodes.Skip(2),
+            ],
+            Version = 2,
+        };
+        Snapshots.Publish(before);
+        var cut = Render<Home>();
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid^='node-card-']").Count));
+        var colourBefore = CardStyle(cut, TestSnapshots.PrimaryIds[1]);
+
+        Snapshots.Publish(moved);
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid='slot-range-chip-0-99']")));
+        Assert.Equal(colourBefore, CardStyle(cut, TestSnapshots.PrimaryIds[1]));
+        Assert.NotEqual(CardStyle(cut, TestSnapshots.PrimaryIds[0]), CardStyle(cut, TestSnapshots.PrimaryIds[1]));
+    }
+
+    private static string? CardStyle(IRenderedComponent<Home> cut, string id) => cut.Find($"[data-testid='node-card-{id}']").GetAttribute("style");
+
+    [Fact]
     public void Later_snapshots_update_the_page_live()
     {
         Snapshots.Publish(TestSnapshots.Ok());

@@ -1,4 +1,5 @@
 using MudBlazor;
+using ValkeyDashboard.Cluster.Model;
 
 namespace ValkeyDashboard.Components;
 
@@ -27,4 +28,14 @@ public static class DashboardTheme
     };
 
     public static string OwnerColor(int primaryIndex) => OwnerColors[primaryIndex % OwnerColors.Count];
+
+    /// <summary>
+    /// Each primary's colour, by its place in endpoint order: stable while slots move between primaries (ordering
+    /// by first slot would swap colours whenever slot 0 changes hands).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> OwnerColorsOf(ClusterSnapshot snapshot) =>
+        snapshot.Primaries
+            .OrderBy(p => p.Endpoint, StringComparer.Ordinal)
+            .Select((p, i) => (p.Id, Color: OwnerColor(i)))
+            .ToDictionary(p => p.Id, p => p.Color, StringComparer.Ordinal);
 }
