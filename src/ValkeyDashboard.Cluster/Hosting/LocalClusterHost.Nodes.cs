@@ -7,10 +7,6 @@ namespace ValkeyDashboard.Cluster.Hosting;
 
 public sealed partial class LocalClusterHost
 {
-    /// <summary>The node listening on <paramref name="endpoint"/> (host:port), if this host manages it.</summary>
-    public LocalNode? FindNode(string endpoint) =>
-        Nodes.FirstOrDefault(n => string.Equals(n.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase));
-
     /// <summary>Stops one node gracefully; the cluster marks it failed after <c>cluster-node-timeout</c>.</summary>
     public async Task StopNodeAsync(int port)
     {
