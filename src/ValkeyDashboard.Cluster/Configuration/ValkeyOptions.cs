@@ -20,6 +20,14 @@ public sealed class ValkeyOptions
     /// <summary><c>Embedded</c> (default) or <c>External</c>.</summary>
     public ValkeyMode Mode { get; set; } = ValkeyMode.Embedded;
 
+    /// <summary>The name the dashboard shows for the cluster; by default where it is (the embedded cluster's first port, or the first external endpoint).</summary>
+    public string? ClusterName { get; set; }
+
+    /// <summary><see cref="ClusterName"/>, or a name made from where the cluster is.</summary>
+    public string DisplayName => !string.IsNullOrWhiteSpace(ClusterName) ? ClusterName
+        : Mode == ValkeyMode.Embedded ? $"embedded cluster · 127.0.0.1:{Embedded.BasePort}"
+        : External.Endpoints.Count > 0 ? $"cluster · {External.Endpoints[0]}" : "cluster";
+
     /// <summary>Folder holding <c>valkey-server</c> and <c>valkey-cli</c>; when unset the private copy under <c>.tools/valkey</c>, then PATH, are used.</summary>
     public string? BinaryDirectory { get; set; }
 

@@ -28,7 +28,7 @@ public sealed record MigrationStart(Migration Migration, bool Created);
 /// the history in <see cref="MigrationStore"/>, and picks running migrations up again after a restart.
 /// The REST API and the UI both go through this one service.
 /// </summary>
-public sealed partial class SlotMigrationService : IHostedService, IAsyncDisposable
+public sealed partial class SlotMigrationService : ISlotMigrations, IHostedService, IAsyncDisposable
 {
     private readonly ValkeyConnection _connection;
     private readonly ClusterMonitor _monitor;

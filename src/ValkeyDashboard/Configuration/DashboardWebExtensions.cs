@@ -8,6 +8,7 @@ using Serilog.Events;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Components;
 using ValkeyDashboard.Hubs;
+using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard;
 
@@ -54,6 +55,8 @@ internal static class DashboardWebExtensions
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddHostedService<ClusterHubBroadcaster>();
+        services.AddSingleton<SlotHeatMapSource>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlotHeatMapSource>());
         return services;
     }
 

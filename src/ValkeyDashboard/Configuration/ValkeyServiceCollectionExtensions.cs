@@ -41,6 +41,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton(sp => new MigrationStore(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
         services.AddSingleton(configuration.GetSection("Migrations").Get<SlotMigrationOptions>() ?? new SlotMigrationOptions());
         services.AddSingleton<SlotMigrationService>();
+        services.AddSingleton<ISlotMigrations>(sp => sp.GetRequiredService<SlotMigrationService>());
         services.AddHostedService(sp => sp.GetRequiredService<SlotMigrationService>());
         return services;
     }

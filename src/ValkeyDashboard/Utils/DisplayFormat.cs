@@ -31,4 +31,13 @@ public static class DisplayFormat
 
     /// <summary>The first 8 characters of a 40-hex node id, as valkey-cli shows them.</summary>
     public static string ShortId(string? id) => id is null ? "–" : id.Length <= 8 ? id : id[..8];
+
+    /// <summary>A duration as an operator reads it: "850 ms", "12.4 s", "3 min 05 s".</summary>
+    public static string Duration(TimeSpan duration) => duration.TotalSeconds switch
+    {
+        < 1 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalMilliseconds:0} ms"),
+        < 60 => string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0} s"),
+        < 3600 => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds:00} s"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalHours} h {duration.Minutes:00} min"),
+    };
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
 
@@ -11,6 +12,9 @@ public partial class MainLayout
 
     [Inject]
     public required IClusterSnapshotSource Monitor { get; init; }
+
+    [Inject]
+    public required ValkeyOptions Options { get; init; }
 
     private ClusterSnapshot Snapshot => _watcher?.Snapshot ?? Monitor.Current;
 

@@ -1,22 +1,63 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Components.Controls;
+using ValkeyDashboard.Components.Dialogs;
+using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard.Components.Pages;
 
-/// <summary>The cluster at a glance: slot ownership, and a card per primary with its replicas, live from the monitor.</summary>
+/// <summary>
+/// The cluster at a glance and the place to move slots: the live heat map, the selection, a card per primary
+/// (drop targets), running migrations with progress and cancel, and the history. Live from the monitor and the
+/// migration service; every browser sees the same migrations at the same time.
+/// </summary>
 public partial class Home
 {
+    /// <summary>How long a finished migration stays in the running panel (with its outcome) unless dismissed.</summary>
+    public static readonly TimeSpan FinishedShownFor = TimeSpan.FromMinutes(2);
+
+    private const int HistoryShown = 20;
+    private const int HistoryLoaded = 200;
+
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Dictionary<string, Migration> _history = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dismissed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _cancelling = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private ClusterSnapshotWatcher? _watcher;
+    private RenderThrottle? _throttle;
+    private Task _follow = Task.CompletedTask;
+    private SlotHeatMap? _heatMap;
+    private HeatMapLayer _metric = HeatMapLayer.Owner;
+    private bool _logScale = true;
+    private SlotRangeSet _selection = SlotRangeSet.Empty;
+    private string? _target;
 
     [Inject]
     public required IClusterSnapshotSource Monitor { get; init; }
+
+    [Inject]
+    public required ISlotMigrations Migrations { get; init; }
+
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    [CascadingParameter(Name = "IsDarkMode")]
+    public bool IsDarkMode { get; set; }
 
     private ClusterSnapshot Snapshot => _watcher?.Snapshot ?? Monitor.Current;
 
     private int FailedCount => Snapshot.Nodes.Count(n => n.Health == NodeHealth.Failed);
 
     private long TotalKeys => Snapshot.Primaries.Sum(p => p.Keys ?? 0);
+
+    private bool HasSlotStats => Snapshot.SlotStatistics.CpuUsec is not null;
 
     private string Title => Snapshot.State switch
     {
@@ -25,13 +66,203 @@ public partial class Home
         _ => $"Valkey Dashboard · {Snapshot.State.ToString().ToLowerInvariant()}",
     };
 
-    protected override void OnInitialized() => _watcher = new ClusterSnapshotWatcher(Monitor, () => InvokeAsync(StateHasChanged));
+    /// <summary>Running migrations, then those that finished in the last <see cref="FinishedShownFor"/> and were not dismissed.</summary>
+    private IReadOnlyList<Migration> ActiveItems
+    {
+        get
+        {
+            var now = DateTimeOffset.UtcNow;
+            lock (_gate)
+            {
+                return [.. _history.Values
+                    .Where(m => !m.IsFinished || (!_dismissed.Contains(m.Id) && now - (m.FinishedAt ?? now) < FinishedShownFor))
+                    .OrderBy(m => m.IsFinished).ThenByDescending(m => m.CreatedAt)];
+            }
+        }
+    }
+
+    private IReadOnlyList<Migration> HistoryItems
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _history.Values.Where(m => m.IsFinished).OrderByDescending(m => m.CreatedAt).Take(HistoryShown)];
+            }
+        }
+    }
+
+    private SlotRangeSet MovingSlots
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _history.Values.Where(m => !m.IsFinished).Aggregate(SlotRangeSet.Empty, (all, m) => all.Union(m.Slots));
+            }
+        }
+    }
+
+    protected override void OnInitialized()
+    {
+        _watcher = new ClusterSnapshotWatcher(Monitor, () => InvokeAsync(StateHasChanged));
+        _throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged));
+        _follow = FollowMigrationsAsync(_cts.Token);
+    }
+
+    private async Task FollowMigrationsAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        try
+        {
+            // Subscribed first, then the list read: a change in between arrives twice, never not at all.
+            await using var updates = Migrations.WatchAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var next = updates.MoveNextAsync();
+            lock (_gate)
+            {
+                foreach (var migration in Migrations.List(1, HistoryLoaded).Items)
+                {
+                    _history.TryAdd(migration.Id, migration);
+                }
+            }
+
+            _throttle!.Request();
+            while (await next)
+            {
+                var migration = updates.Current;
+                lock (_gate)
+                {
+                    _history[migration.Id] = migration;
+                }
+
+                _throttle.Request();
+                next = updates.MoveNextAsync();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void MetricChanged(HeatMapLayer metric) => _metric = metric;
+
+    private void OnSelectionChanged(SlotRangeSet selection) => _selection = selection;
+
+    private async Task ClearSelectionAsync()
+    {
+        _selection = SlotRangeSet.Empty;
+        if (_heatMap is not null)
+        {
+            await _heatMap.SetSelectionAsync(SlotRangeSet.Empty);
+        }
+    }
+
+    private async Task MoveSelectionAsync()
+    {
+        if (_selection.IsEmpty)
+        {
+            return;
+        }
+
+        if (_target is null)
+        {
+            Snackbar.Add("Choose the node to move the selection to (\"Move to\" beside the selection), or drag the selection onto its card.", Severity.Info);
+            return;
+        }
+
+        await OpenPreflightAsync(_selection, _target, fromSelection: true);
+    }
+
+    private Task OnDroppedAsync(SlotDrop drop)
+    {
+        var fromSelection = drop.Slots.Equals(_selection);
+        return OpenPreflightAsync(drop.Slots, drop.TargetNodeId, fromSelection);
+    }
+
+    private async Task OpenPreflightAsync(SlotRangeSet slots, string targetNodeId, bool fromSelection)
+    {
+        var target = Snapshot.FindNode(targetNodeId);
+        if (target is not null && slots.Except(target.Slots).IsEmpty)
+        {
+            Snackbar.Add($"{target.Endpoint} already owns {slots}: nothing to move.", Severity.Info);
+            return;
+        }
+
+        var parameters = new DialogParameters<MigrationPreflightDialog>
+        {
+            { d => d.Slots, slots },
+            { d => d.TargetNodeId, targetNodeId },
+            { d => d.TargetEndpoint, target?.Endpoint },
+        };
+        var options = new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true };
+        var dialog = await Dialogs.ShowAsync<MigrationPreflightDialog>("Move slots", parameters, options);
+        var result = await dialog.Result;
+        if (result is not { Canceled: false, Data: string id })
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _dismissed.Remove(id);
+            if (Migrations.Find(id) is { } started)
+            {
+                _history[id] = started;
+            }
+        }
+
+        Snackbar.Add($"Migration {id} started: {slots} to {target?.Endpoint ?? targetNodeId}.", Severity.Success);
+        if (fromSelection)
+        {
+            await ClearSelectionAsync();
+        }
+    }
+
+    private async Task CancelAsync(string id)
+    {
+        lock (_gate)
+        {
+            _cancelling.Add(id);
+        }
+
+        try
+        {
+            var migration = await Migrations.CancelAsync(id, "ui");
+            lock (_gate)
+            {
+                _history[id] = migration;
+            }
+        }
+        catch (MigrationRequestException ex)
+        {
+            Snackbar.Add($"Cannot cancel {id}: {ex.Message}", Severity.Error);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _cancelling.Remove(id);
+            }
+        }
+    }
+
+    private void Dismiss(string id)
+    {
+        lock (_gate)
+        {
+            _dismissed.Add(id);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
+        await _cts.CancelAsync();
+        await _follow;
         if (_watcher is not null)
         {
             await _watcher.DisposeAsync();
         }
+
+        _cts.Dispose();
     }
 }

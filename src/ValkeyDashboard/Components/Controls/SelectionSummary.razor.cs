@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Components;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Utils;
+
+namespace ValkeyDashboard.Components.Controls;
+
+/// <summary>The heat map's selection in figures (exact, from the latest snapshot), with a target and a Move button for keyboard users.</summary>
+public sealed partial class SelectionSummary
+{
+    private const int MaxRangesShown = 6;
+
+    /// <summary>The selected slots.</summary>
+    [Parameter, EditorRequired]
+    public required SlotRangeSet Selection { get; set; }
+
+    /// <summary>The cluster the figures come from.</summary>
+    [Parameter, EditorRequired]
+    public required ClusterSnapshot Snapshot { get; set; }
+
+    /// <summary>The chosen target primary's id (for the Move button and Enter on the map).</summary>
+    [Parameter]
+    public string? Target { get; set; }
+
+    [Parameter]
+    public EventCallback<string?> TargetChanged { get; set; }
+
+    /// <summary>The user may start migrations.</summary>
+    [Parameter]
+    public bool CanMove { get; set; } = true;
+
+    [Parameter]
+    public EventCallback MoveRequested { get; set; }
+
+    [Parameter]
+    public EventCallback ClearRequested { get; set; }
+
+    /// <summary>Per owning primary: its endpoint, colour, and the selected slots and keys it holds.</summary>
+    private IReadOnlyList<(string Endpoint, string Color, int Slots, long Keys)> Owners { get; set; } = [];
+
+    private int UnassignedSlots { get; set; }
+
+    protected override void OnParametersSet()
+    {
+        var colors = DashboardTheme.OwnerColorsOf(Snapshot);
+        var keys = Snapshot.SlotStatistics.KeyCount;
+        var owners = new Dictionary<string, (int Slots, long Keys)>(StringComparer.Ordinal);
+        var unassigned = 0;
+        foreach (var slot in Selection.Slots())
+        {
+            if (Snapshot.SlotOwners[slot] is not { } owner)
+            {
+                unassigned++;
+                continue;
+            }
+
+            var (slots, ownerKeys) = owners.GetValueOrDefault(owner);
+            owners[owner] = (slots + 1, ownerKeys + keys[slot]);
+        }
+
+        Owners = [.. owners
+            .Select(o => (Snapshot.FindNode(o.Key)?.Endpoint ?? DisplayFormat.ShortId(o.Key), colors.GetValueOrDefault(o.Key, "#999999"), o.Value.Slots, o.Value.Keys))
+            .OrderBy(o => o.Item1, StringComparer.Ordinal)];
+        UnassignedSlots = unassigned;
+    }
+
+    private static string Abbreviate(SlotRangeSet slots) =>
+        slots.Ranges.Length <= MaxRangesShown
+            ? slots.ToString()
+            : $"{string.Join(',', slots.Ranges.Take(MaxRangesShown))} and {slots.Ranges.Length - MaxRangesShown} more ranges";
+}

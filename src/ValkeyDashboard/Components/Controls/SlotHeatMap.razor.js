@@ -1,0 +1,710 @@
+// The slot heat map: 16,384 slots as 128×128 square cells on one canvas, slot s at row s / 128, column s % 128.
+// Data arrives as compact binary frames (see HeatMapFrameEncoder.cs); hit-testing, hover, selection and dragging
+// happen here. .NET is called only when a selection is committed, dropped on a node, or Enter asks to move it.
+
+const SLOTS = 16384;
+const SIDE = 128;
+const LAYERS = 5; // owner, keys, cpu, network in, network out (HeatMapLayer)
+const OWNER = 0;
+const UNASSIGNED = 255;
+const DRAG_THRESHOLD_PX = 4;
+
+// A perceptually even sequential scale (viridis), readable on light and dark backgrounds.
+const RAMP = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
+const LAYER_NAMES = ['Owner', 'Keys', 'CPU', 'Network in', 'Network out'];
+const LAYER_UNITS = ['', 'keys', 'µs/s', 'B/s', 'B/s'];
+
+const maps = new Map();
+
+export function initialize(canvas, dotnet, legend, tooltip, view) {
+    const state = {
+        canvas,
+        dotnet,
+        legend,
+        tooltip,
+        context: canvas.getContext('2d'),
+        cells: document.createElement('canvas'),
+        layers: Array.from({ length: LAYERS }, () => new Uint8Array(SLOTS)),
+        available: new Array(LAYERS).fill(false),
+        scales: new Array(LAYERS).fill(0),
+        received: false,
+        owners: [],
+        metric: OWNER,
+        logScale: true,
+        dark: false,
+        moving: [],
+        ranges: [],
+        anchor: 0,
+        cursor: -1,
+        hover: -1,
+        gesture: null,
+        ghost: null,
+        dropTarget: null,
+        drawPending: false,
+        listeners: [],
+    };
+    state.cells.width = SIDE;
+    state.cells.height = SIDE;
+    state.image = state.cells.getContext('2d').createImageData(SIDE, SIDE);
+    state.pixels = new Uint32Array(state.image.data.buffer);
+    maps.set(canvas, state);
+
+    listen(state, canvas, 'pointerdown', e => onCanvasPointerDown(state, e));
+    listen(state, canvas, 'pointermove', e => onPointerMove(state, e));
+    listen(state, canvas, 'pointerup', e => onPointerUp(state, e));
+    listen(state, canvas, 'pointercancel', () => endGesture(state));
+    listen(state, canvas, 'pointerleave', () => { if (!state.gesture) { setHover(state, -1); } });
+    listen(state, canvas, 'keydown', e => onKeyDown(state, e));
+    listen(state, canvas, 'focus', () => { if (state.cursor < 0) { state.cursor = state.ranges.length ? state.ranges[0].start : 0; } scheduleDraw(state); });
+    listen(state, canvas, 'blur', () => scheduleDraw(state));
+    // Slot-range chips on node cards are dragged to other cards the same way as a selection on the map.
+    listen(state, document, 'pointerdown', e => onChipPointerDown(state, e));
+    listen(state, document, 'pointermove', e => { if (state.gesture?.chip) { onPointerMove(state, e); } });
+    listen(state, document, 'pointerup', e => { if (state.gesture?.chip) { onPointerUp(state, e); } });
+
+    state.resize = new ResizeObserver(() => resize(state));
+    state.resize.observe(canvas);
+    setView(canvas, view);
+    resize(state);
+}
+
+export function dispose(canvas) {
+    const state = maps.get(canvas);
+    if (!state) {
+        return;
+    }
+
+    endGesture(state);
+    state.resize.disconnect();
+    for (const [target, type, handler] of state.listeners) {
+        target.removeEventListener(type, handler);
+    }
+
+    maps.delete(canvas);
+}
+
+/** Applies one frame: per layer the whole layer, its changed cells, or its runs. */
+export function applyFrame(canvas, frame) {
+    const state = maps.get(canvas);
+    if (!state) {
+        return;
+    }
+
+    const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (view.getUint8(0) !== 1) {
+        throw new Error(`heat map frame version ${view.getUint8(0)} is not supported`);
+    }
+
+    const sections = view.getUint8(1);
+    let offset = 6;
+    for (let i = 0; i < sections; i++) {
+        const layer = view.getUint8(offset);
+        const encoding = view.getUint8(offset + 1);
+        const scale = view.getFloat64(offset + 2, true);
+        const length = view.getUint32(offset + 10, true);
+        const payload = offset + 14;
+        const target = state.layers[layer];
+        state.scales[layer] = scale;
+        state.available[layer] = encoding !== 3;
+        if (encoding === 0) {
+            target.set(bytes.subarray(payload, payload + SLOTS));
+        } else if (encoding === 1) {
+            const count = view.getUint16(payload, true);
+            for (let c = 0; c < count; c++) {
+                target[view.getUint16(payload + 2 + c * 2, true)] = bytes[payload + 2 + count * 2 + c];
+            }
+        } else if (encoding === 2) {
+            const count = view.getUint16(payload, true);
+            let slot = 0;
+            for (let r = 0; r < count; r++) {
+                const run = view.getUint16(payload + 2 + r * 3, true) || SLOTS;
+                target.fill(bytes[payload + 2 + r * 3 + 2], slot, slot + run);
+                slot += run;
+            }
+        } else {
+            target.fill(0);
+        }
+
+        offset = payload + length;
+    }
+
+    state.received = true;
+    refreshScale(state);
+    scheduleDraw(state);
+    if (state.hover >= 0) {
+        showTooltip(state, state.hover);
+    }
+}
+
+/** What to draw: { metric, logScale, dark, owners: [{ index, id, endpoint, color }], moving: "0-99,200" }. */
+export function setView(canvas, view) {
+    const state = maps.get(canvas);
+    if (!state || !view) {
+        return;
+    }
+
+    state.metric = view.metric;
+    state.logScale = view.logScale;
+    state.dark = view.dark;
+    state.owners = view.owners ?? [];
+    state.ownerColors = new Uint32Array(256).fill(rgba(state.dark ? '#3a3a44' : '#d9d9e0'));
+    for (const owner of state.owners) {
+        state.ownerColors[owner.index] = rgba(owner.color);
+    }
+
+    state.moving = parseRanges(view.moving);
+    state.scaleKey = null;
+    refreshScale(state);
+    scheduleDraw(state);
+}
+
+/** Rebuilds the colour table and legend when what they depend on changed (metric, scale, mode, owners). */
+function refreshScale(state) {
+    const key = `${state.metric}|${state.scales[state.metric]}|${state.available[state.metric]}|${state.logScale}|${state.dark}|${state.received}`;
+    if (key === state.scaleKey) {
+        return;
+    }
+
+    state.scaleKey = key;
+    state.lut = buildLut(state);
+    drawLegend(state);
+}
+
+/** Replaces the selection (e.g. clears it after a migration started), without calling back. */
+export function setSelection(canvas, ranges) {
+    const state = maps.get(canvas);
+    if (!state) {
+        return;
+    }
+
+    state.ranges = parseRanges(ranges);
+    scheduleDraw(state);
+}
+
+// ---- pointer and keyboard ----
+
+function listen(state, target, type, handler) {
+    target.addEventListener(type, handler);
+    state.listeners.push([target, type, handler]);
+}
+
+function slotAt(state, e) {
+    const rect = state.canvas.getBoundingClientRect();
+    const column = Math.floor((e.clientX - rect.left) / rect.width * SIDE);
+    const row = Math.floor((e.clientY - rect.top) / rect.height * SIDE);
+    if (column < 0 || column >= SIDE || row < 0 || row >= SIDE) {
+        return -1;
+    }
+
+    return row * SIDE + column;
+}
+
+function onCanvasPointerDown(state, e) {
+    if (e.button !== 0) {
+        return;
+    }
+
+    const slot = slotAt(state, e);
+    if (slot < 0) {
+        return;
+    }
+
+    state.canvas.focus();
+    state.canvas.setPointerCapture(e.pointerId);
+    state.cursor = slot;
+    if (!e.shiftKey && !e.ctrlKey && !e.metaKey && isSelected(state, slot)) {
+        // Pressing inside the selection picks it up to be dropped on a node card.
+        state.gesture = { drag: true, ranges: formatRanges(state.ranges), x: e.clientX, y: e.clientY, moved: false, slot };
+        return;
+    }
+
+    if (e.shiftKey && state.ranges.length > 0) {
+        state.ranges[state.ranges.length - 1] = span(state.anchor, slot);
+    } else if (e.ctrlKey || e.metaKey) {
+        state.anchor = slot;
+        state.ranges.push(span(slot, slot));
+    } else {
+        state.anchor = slot;
+        state.ranges = [span(slot, slot)];
+    }
+
+    state.gesture = { select: true };
+    scheduleDraw(state);
+}
+
+function onChipPointerDown(state, e) {
+    const chip = e.button === 0 ? e.target.closest?.('[data-slot-range]') : null;
+    if (!chip) {
+        return;
+    }
+
+    e.preventDefault();
+    state.gesture = { drag: true, chip: true, ranges: chip.getAttribute('data-slot-range'), x: e.clientX, y: e.clientY, moved: false };
+}
+
+function onPointerMove(state, e) {
+    const gesture = state.gesture;
+    if (!gesture) {
+        setHover(state, slotAt(state, e), e);
+        return;
+    }
+
+    if (gesture.select) {
+        const slot = slotAt(state, e);
+        if (slot >= 0) {
+            state.cursor = slot;
+            state.ranges[state.ranges.length - 1] = span(state.anchor, slot);
+            setHover(state, slot, e);
+            scheduleDraw(state);
+        }
+
+        return;
+    }
+
+    if (!gesture.moved && Math.hypot(e.clientX - gesture.x, e.clientY - gesture.y) < DRAG_THRESHOLD_PX) {
+        return;
+    }
+
+    gesture.moved = true;
+    setHover(state, -1);
+    moveGhost(state, gesture, e);
+    markDropTarget(state, dropTargetAt(e));
+}
+
+function onPointerUp(state, e) {
+    const gesture = state.gesture;
+    if (!gesture) {
+        return;
+    }
+
+    endGesture(state);
+    if (gesture.select) {
+        commitSelection(state);
+    } else if (gesture.moved) {
+        const target = dropTargetAt(e);
+        if (target) {
+            state.dotnet.invokeMethodAsync('Dropped', gesture.ranges, target.getAttribute('data-drop-node'));
+        }
+    } else if (!gesture.chip) {
+        // A click inside the selection without dragging selects just that slot.
+        state.anchor = gesture.slot;
+        state.ranges = [span(gesture.slot, gesture.slot)];
+        scheduleDraw(state);
+        commitSelection(state);
+    }
+}
+
+function endGesture(state) {
+    state.gesture = null;
+    state.ghost?.remove();
+    state.ghost = null;
+    markDropTarget(state, null);
+}
+
+function onKeyDown(state, e) {
+    const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -SIDE, ArrowDown: SIDE };
+    if (e.key in steps) {
+        e.preventDefault();
+        const from = state.cursor < 0 ? 0 : state.cursor;
+        state.cursor = Math.min(SLOTS - 1, Math.max(0, from + steps[e.key]));
+        if (e.shiftKey) {
+            if (state.ranges.length === 0) {
+                state.anchor = from;
+                state.ranges.push(span(from, from));
+            }
+
+            state.ranges[state.ranges.length - 1] = span(state.anchor, state.cursor);
+            commitSelection(state);
+        } else {
+            state.anchor = state.cursor;
+        }
+
+        showTooltip(state, state.cursor);
+        scheduleDraw(state);
+    } else if (e.key === ' ') {
+        e.preventDefault();
+        state.anchor = state.cursor < 0 ? 0 : state.cursor;
+        if (e.ctrlKey || e.metaKey) {
+            state.ranges.push(span(state.anchor, state.anchor));
+        } else {
+            state.ranges = [span(state.anchor, state.anchor)];
+        }
+
+        commitSelection(state);
+        scheduleDraw(state);
+    } else if (e.key === 'Escape') {
+        state.ranges = [];
+        commitSelection(state);
+        scheduleDraw(state);
+    } else if (e.key === 'Enter' && state.ranges.length > 0) {
+        e.preventDefault();
+        state.dotnet.invokeMethodAsync('MoveRequested');
+    }
+}
+
+function commitSelection(state) {
+    state.dotnet.invokeMethodAsync('SelectionChanged', formatRanges(state.ranges));
+}
+
+function dropTargetAt(e) {
+    return document.elementFromPoint(e.clientX, e.clientY)?.closest('[data-drop-node]') ?? null;
+}
+
+function markDropTarget(state, target) {
+    if (state.dropTarget === target) {
+        return;
+    }
+
+    state.dropTarget?.classList.remove('drop-target-active');
+    target?.classList.add('drop-target-active');
+    state.dropTarget = target;
+}
+
+function moveGhost(state, gesture, e) {
+    if (!state.ghost) {
+        state.ghost = document.createElement('div');
+        state.ghost.className = 'slot-drag-ghost';
+        state.ghost.setAttribute('data-testid', 'slot-drag-ghost');
+        state.ghost.textContent = `${countSlots(parseRanges(gesture.ranges)).toLocaleString('en')} slots · drop on a node`;
+        document.body.appendChild(state.ghost);
+    }
+
+    state.ghost.style.transform = `translate(${e.clientX + 12}px, ${e.clientY + 12}px)`;
+}
+
+// ---- hover ----
+
+function setHover(state, slot, e) {
+    if (slot === state.hover) {
+        if (slot >= 0 && e) {
+            placeTooltip(state, e);
+        }
+
+        return;
+    }
+
+    state.hover = slot;
+    scheduleDraw(state);
+    if (slot < 0) {
+        state.tooltip.hidden = true;
+        return;
+    }
+
+    showTooltip(state, slot);
+    if (e) {
+        placeTooltip(state, e);
+    }
+}
+
+function showTooltip(state, slot) {
+    if (slot < 0 || !state.received) {
+        return;
+    }
+
+    const ownerIndex = state.layers[OWNER][slot];
+    const owner = state.owners.find(o => o.index === ownerIndex);
+    const lines = [
+        `<b>Slot ${slot}</b> <span class="dim">row ${Math.floor(slot / SIDE)}, column ${slot % SIDE}</span>`,
+        `Owner: ${owner ? escape(owner.endpoint) : 'unassigned'}`,
+    ];
+    for (let layer = 1; layer < LAYERS; layer++) {
+        lines.push(`${LAYER_NAMES[layer]}: ${state.available[layer] ? formatFigure(layer, valueOf(state, layer, slot)) : 'not reported'}`);
+    }
+
+    state.tooltip.innerHTML = lines.join('<br>');
+    state.tooltip.hidden = false;
+    if (state.gesture == null && document.activeElement === state.canvas && state.hover !== slot) {
+        // Keyboard: put the tooltip beside the cursor cell.
+        const rect = state.canvas.getBoundingClientRect();
+        placeTooltip(state, { clientX: rect.left + ((slot % SIDE) + 1) * rect.width / SIDE, clientY: rect.top + (Math.floor(slot / SIDE) + 1) * rect.height / SIDE });
+    }
+}
+
+function placeTooltip(state, e) {
+    const host = state.tooltip.offsetParent ?? state.canvas.parentElement;
+    const rect = host.getBoundingClientRect();
+    let x = e.clientX - rect.left + 14;
+    let y = e.clientY - rect.top + 14;
+    if (x + state.tooltip.offsetWidth > rect.width) {
+        x = e.clientX - rect.left - state.tooltip.offsetWidth - 14;
+    }
+
+    if (y + state.tooltip.offsetHeight > rect.height) {
+        y = e.clientY - rect.top - state.tooltip.offsetHeight - 14;
+    }
+
+    state.tooltip.style.transform = `translate(${Math.max(0, x)}px, ${Math.max(0, y)}px)`;
+}
+
+// ---- drawing ----
+
+function resize(state) {
+    const ratio = window.devicePixelRatio || 1;
+    const size = Math.max(SIDE, Math.round(state.canvas.clientWidth * ratio));
+    if (state.canvas.width !== size) {
+        state.canvas.width = size;
+        state.canvas.height = size;
+    }
+
+    scheduleDraw(state);
+}
+
+function scheduleDraw(state) {
+    if (state.drawPending) {
+        return;
+    }
+
+    state.drawPending = true;
+    requestAnimationFrame(() => {
+        state.drawPending = false;
+        if (maps.has(state.canvas)) {
+            draw(state);
+        }
+    });
+}
+
+function draw(state) {
+    performance.mark('heatmap-draw-start');
+    const { context, canvas, pixels } = state;
+    const size = canvas.width;
+    const cell = size / SIDE;
+    if (state.metric === OWNER) {
+        const owners = state.layers[OWNER];
+        for (let slot = 0; slot < SLOTS; slot++) {
+            pixels[slot] = state.ownerColors[owners[slot]];
+        }
+    } else {
+        const values = state.layers[state.metric];
+        const lut = state.lut;
+        for (let slot = 0; slot < SLOTS; slot++) {
+            pixels[slot] = lut[values[slot]];
+        }
+    }
+
+    state.cells.getContext('2d').putImageData(state.image, 0, 0);
+    context.imageSmoothingEnabled = false;
+    context.drawImage(state.cells, 0, 0, size, size);
+
+    // Slots that are moving: diagonal stripes over their cells.
+    if (state.moving.length > 0) {
+        context.fillStyle = stripes(state, cell);
+        for (const [row, from, to] of rowSpans(state.moving)) {
+            context.fillRect(from * cell, row * cell, (to - from + 1) * cell, cell);
+        }
+    }
+
+    // The selection: a translucent wash with an outline per row.
+    if (state.ranges.length > 0) {
+        context.fillStyle = state.dark ? 'rgba(255,255,255,0.35)' : 'rgba(255,255,255,0.45)';
+        context.strokeStyle = state.dark ? '#ffffff' : '#1b1537';
+        context.lineWidth = Math.max(1, cell / 5);
+        for (const [row, from, to] of rowSpans(state.ranges)) {
+            context.fillRect(from * cell, row * cell, (to - from + 1) * cell, cell);
+        }
+
+        for (const range of state.ranges) {
+            outlineRange(context, range, cell);
+        }
+    }
+
+    if (state.hover >= 0) {
+        strokeCell(context, state.hover, cell, state.dark ? '#ffffff' : '#000000');
+    }
+
+    if (document.activeElement === state.canvas && state.cursor >= 0) {
+        context.setLineDash([cell / 2, cell / 3]);
+        strokeCell(context, state.cursor, cell, '#ff4081');
+        context.setLineDash([]);
+    }
+
+    performance.measure('heatmap-draw', 'heatmap-draw-start');
+    performance.clearMarks('heatmap-draw-start');
+    if (performance.getEntriesByName('heatmap-draw').length > 600) {
+        performance.clearMeasures('heatmap-draw');
+    }
+}
+
+function strokeCell(context, slot, cell, color) {
+    context.strokeStyle = color;
+    context.lineWidth = Math.max(1.5, cell / 4);
+    context.strokeRect((slot % SIDE) * cell, Math.floor(slot / SIDE) * cell, cell, cell);
+}
+
+/** Outlines a row-major range: the cells from start to end read like text, so the outline is up to three boxes. */
+function outlineRange(context, range, cell) {
+    const first = Math.floor(range.start / SIDE);
+    const last = Math.floor(range.end / SIDE);
+    if (first === last) {
+        context.strokeRect((range.start % SIDE) * cell, first * cell, (range.end - range.start + 1) * cell, cell);
+        return;
+    }
+
+    context.strokeRect((range.start % SIDE) * cell, first * cell, (SIDE - range.start % SIDE) * cell, cell);
+    if (last - first > 1) {
+        context.strokeRect(0, (first + 1) * cell, SIDE * cell, (last - first - 1) * cell);
+    }
+
+    context.strokeRect(0, last * cell, (range.end % SIDE + 1) * cell, cell);
+}
+
+function stripes(state, cell) {
+    const key = `${Math.round(cell * 4)}-${state.dark}`;
+    if (state.stripeKey !== key) {
+        const tile = document.createElement('canvas');
+        const side = Math.max(4, Math.round(cell * 1.5));
+        tile.width = side;
+        tile.height = side;
+        const t = tile.getContext('2d');
+        t.strokeStyle = state.dark ? 'rgba(255,255,255,0.8)' : 'rgba(0,0,0,0.6)';
+        t.lineWidth = Math.max(1, side / 4);
+        t.beginPath();
+        t.moveTo(0, side);
+        t.lineTo(side, 0);
+        t.stroke();
+        state.stripePattern = state.context.createPattern(tile, 'repeat');
+        state.stripeKey = key;
+    }
+
+    return state.stripePattern;
+}
+
+// ---- colours and figures ----
+
+function buildLut(state) {
+    const lut = new Uint32Array(256);
+    const ramp = RAMP.map(hex => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]);
+    lut[0] = rgba(state.dark ? '#24242c' : '#eeeef2');
+    const scale = state.scales[state.metric] || 1;
+    for (let q = 1; q < 256; q++) {
+        // The bytes are logarithmic already; a linear view maps the figure they stand for.
+        const t = state.logScale ? q / 255 : dequantize(q, scale) / scale;
+        const position = Math.min(1, Math.max(0, t)) * (ramp.length - 1);
+        const i = Math.min(ramp.length - 2, Math.floor(position));
+        const f = position - i;
+        const [r, g, b] = ramp[i].map((c, k) => Math.round(c + (ramp[i + 1][k] - c) * f));
+        lut[q] = (255 << 24) | (b << 16) | (g << 8) | r;
+    }
+
+    return lut;
+}
+
+function drawLegend(state) {
+    if (!state.legend) {
+        return;
+    }
+
+    if (state.metric === OWNER) {
+        const items = state.owners.map(o => `<span class="legend-item"><span class="swatch" style="background:${escape(o.color)}"></span>${escape(o.endpoint)}</span>`);
+        items.push(`<span class="legend-item"><span class="swatch" style="background:${state.dark ? '#3a3a44' : '#d9d9e0'}"></span>unassigned</span>`);
+        state.legend.innerHTML = items.join('');
+        return;
+    }
+
+    const scale = state.scales[state.metric];
+    if (!state.available[state.metric] && state.received) {
+        state.legend.innerHTML = `<span class="dim">${LAYER_NAMES[state.metric]} is not reported: slot statistics are disabled on the primaries (cluster-slot-stats-enabled no).</span>`;
+        return;
+    }
+
+    const ticks = state.logScale ? [0, 1 / 3, 2 / 3, 1] : [0, 0.5, 1];
+    const labels = ticks.map(t => formatFigure(state.metric, state.logScale ? dequantize(Math.round(t * 255), scale) : t * scale));
+    state.legend.innerHTML =
+        `<span class="dim">${LAYER_NAMES[state.metric]} (${state.logScale ? 'log' : 'linear'})</span>` +
+        `<span class="legend-ramp"><span class="ramp" style="background:linear-gradient(to right, ${RAMP.join(',')})"></span>` +
+        `<span class="ramp-labels">${labels.map(l => `<span>${l}</span>`).join('')}</span></span>` +
+        `<span class="legend-item"><span class="swatch" style="background:${state.dark ? '#24242c' : '#eeeef2'}"></span>0</span>`;
+}
+
+function valueOf(state, layer, slot) {
+    return dequantize(state.layers[layer][slot], state.scales[layer]);
+}
+
+function dequantize(q, scale) {
+    return q === 0 ? 0 : Math.exp(q / 255 * Math.log(1 + scale)) - 1;
+}
+
+function formatFigure(layer, value) {
+    const unit = LAYER_UNITS[layer];
+    if (value === 0) {
+        return `0 ${unit}`;
+    }
+
+    const approx = layer === 1 && value < 20 ? '' : '≈ ';
+    if (unit === 'B/s') {
+        const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
+        let v = value;
+        let u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+
+        return `${approx}${v < 10 && u > 0 ? v.toFixed(1) : Math.round(v).toLocaleString('en')} ${units[u]}`;
+    }
+
+    return `${approx}${Math.round(value).toLocaleString('en')} ${unit}`;
+}
+
+function rgba(hex) {
+    const r = parseInt(hex.slice(1, 3), 16);
+    const g = parseInt(hex.slice(3, 5), 16);
+    const b = parseInt(hex.slice(5, 7), 16);
+    return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+function escape(text) {
+    return String(text).replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+
+// ---- ranges ----
+
+function span(a, b) {
+    return { start: Math.min(a, b), end: Math.max(a, b) };
+}
+
+function isSelected(state, slot) {
+    return state.ranges.some(r => slot >= r.start && slot <= r.end);
+}
+
+function parseRanges(text) {
+    if (!text) {
+        return [];
+    }
+
+    return text.split(',').filter(Boolean).map(part => {
+        const [start, end] = part.split('-').map(Number);
+        return { start, end: Number.isNaN(end) || end === undefined ? start : end };
+    });
+}
+
+/** Sorted, merged "a-b,c" (the form the API and SlotRangeSet read). */
+function formatRanges(ranges) {
+    const sorted = ranges.map(r => ({ ...r })).sort((a, b) => a.start - b.start);
+    const merged = [];
+    for (const r of sorted) {
+        const last = merged[merged.length - 1];
+        if (last && r.start <= last.end + 1) {
+            last.end = Math.max(last.end, r.end);
+        } else {
+            merged.push(r);
+        }
+    }
+
+    return merged.map(r => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(',');
+}
+
+function countSlots(ranges) {
+    return ranges.reduce((n, r) => n + r.end - r.start + 1, 0);
+}
+
+/** [row, fromColumn, toColumn] for every row a set of ranges touches. */
+function* rowSpans(ranges) {
+    for (const r of ranges) {
+        for (let row = Math.floor(r.start / SIDE); row <= Math.floor(r.end / SIDE); row++) {
+            const from = row === Math.floor(r.start / SIDE) ? r.start % SIDE : 0;
+            const to = row === Math.floor(r.end / SIDE) ? r.end % SIDE : SIDE - 1;
+            yield [row, from, to];
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Utils;
+
+namespace ValkeyDashboard.Components.Dialogs;
+
+/// <summary>
+/// Runs the migration service's preflight for a move and shows it; on Confirm starts the migration through the
+/// same service the API uses and closes with the migration's id.
+/// </summary>
+public sealed partial class MigrationPreflightDialog
+{
+    private const int MaxRangesShown = 4;
+
+    private MigrationPlan? _plan;
+    private string? _error;
+    private bool _starting;
+
+    [CascadingParameter]
+    public required IMudDialogInstance Dialog { get; set; }
+
+    [Inject]
+    public required ISlotMigrations Migrations { get; init; }
+
+    /// <summary>The slots to move.</summary>
+    [Parameter, EditorRequired]
+    public required SlotRangeSet Slots { get; set; }
+
+    /// <summary>The primary that receives them.</summary>
+    [Parameter, EditorRequired]
+    public required string TargetNodeId { get; set; }
+
+    /// <summary>The target's endpoint, for the title.</summary>
+    [Parameter]
+    public string? TargetEndpoint { get; set; }
+
+    /// <summary>Who is asking, recorded with the migration.</summary>
+    [Parameter]
+    public string RequestedBy { get; set; } = "ui";
+
+    protected override async Task OnInitializedAsync()
+    {
+        try
+        {
+            _plan = await Migrations.PreflightAsync(Request());
+        }
+        catch (MigrationRequestException ex)
+        {
+            _error = Explain(ex);
+        }
+    }
+
+    private MigrationRequest Request() => new(Slots.ToString(), TargetNodeId, RequestedBy);
+
+    private async Task ConfirmAsync()
+    {
+        _starting = true;
+        _error = null;
+        try
+        {
+            var start = await Migrations.StartAsync(Request());
+            Dialog.Close(DialogResult.Ok(start.Migration.Id));
+        }
+        catch (MigrationRequestException ex)
+        {
+            // The cluster changed since the preflight (another move, a failover): say so and keep the dialog open.
+            _error = Explain(ex);
+            _plan = null;
+        }
+        finally
+        {
+            _starting = false;
+        }
+    }
+
+    private void Cancel() => Dialog.Cancel();
+
+    // The service's messages already carry Valkey's own text when Valkey refused.
+    private static string Explain(MigrationRequestException ex) => $"Cannot move: {ex.Message}";
+
+    private static string Abbreviate(SlotRangeSet slots) =>
+        slots.Ranges.Length <= MaxRangesShown ? slots.ToString() : $"{string.Join(',', slots.Ranges.Take(MaxRangesShown))}, …";
+}

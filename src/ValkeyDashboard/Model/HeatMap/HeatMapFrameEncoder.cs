@@ -1,0 +1,218 @@
+using System.Buffers.Binary;
+using ValkeyDashboard.Cluster.Model;
+
+namespace ValkeyDashboard.Model.HeatMap;
+
+/// <summary>
+/// What one browser needs to bring its heat map up to date, as a compact binary frame: per layer only the bytes
+/// that differ from what this browser already has, whole (16 KiB), as changed cells, or as runs, whichever is
+/// smallest. A frame stays within <see cref="FrameBudget"/>: the owner layer and the layer on screen always go
+/// first, other layers (only needed for the hover figures) follow when they fit, or in a later frame.
+/// </summary>
+/// <remarks>
+/// Layout (little endian), read by <c>SlotHeatMap.razor.js</c>:
+/// <c>u8 version=1, u8 sectionCount, u32 snapshotVersion</c>, then per section
+/// <c>u8 layer, u8 encoding, f64 scale, u32 length, payload</c> where encoding 0 = all 16,384 bytes,
+/// 1 = changed cells (<c>u16 count, count × u16 slot, count × u8 value</c>), 2 = runs (<c>u16 count, count × (u16 length, u8 value)</c>),
+/// 3 = layer not reported by the cluster (no payload).
+/// </remarks>
+public sealed class HeatMapFrameEncoder
+{
+    /// <summary>Most bytes in one frame, so that with Blazor's own framing a refresh stays within 32 KiB.</summary>
+    public const int FrameBudget = 32_000;
+
+    public const byte Version = 1;
+
+    private const int HeaderSize = 6;
+    private const int SectionHeaderSize = 14;
+
+    private enum Encoding : byte
+    {
+        Full = 0,
+        Changes = 1,
+        Runs = 2,
+        Unavailable = 3,
+    }
+
+    private readonly byte[]?[] _sent = new byte[]?[SlotHeatLayers.LayerCount];
+    private readonly double[] _sentScales = new double[SlotHeatLayers.LayerCount];
+    private readonly bool[] _sentUnavailable = new bool[SlotHeatLayers.LayerCount];
+    private readonly long[] _sentAt = new long[SlotHeatLayers.LayerCount];
+    private long _frames;
+
+    /// <summary>
+    /// The frame that brings this browser from what it was sent before to <paramref name="layers"/>, or null
+    /// when it already shows them. <paramref name="onScreen"/> is the layer the browser draws.
+    /// </summary>
+    public byte[]? Encode(SlotHeatLayers layers, HeatMapLayer onScreen)
+    {
+        _frames++;
+        var order = new List<HeatMapLayer> { HeatMapLayer.Owner };
+        if (onScreen != HeatMapLayer.Owner)
+        {
+            order.Add(onScreen);
+        }
+
+        // The other layers by how long ago they were last brought up to date, so none starves under load.
+        order.AddRange(Enum.GetValues<HeatMapLayer>().Where(l => !order.Contains(l)).OrderBy(l => _sentAt[(int)l]));
+
+        var sections = new List<(HeatMapLayer Layer, Encoding Encoding, byte[] Payload)>();
+        var size = HeaderSize;
+        foreach (var layer in order)
+        {
+            var section = Diff(layers, layer);
+            if (section is null)
+            {
+                continue;
+            }
+
+            var sectionSize = SectionHeaderSize + section.Value.Payload.Length;
+            var mustSend = layer == HeatMapLayer.Owner || layer == onScreen;
+            if (!mustSend && size + sectionSize > FrameBudget)
+            {
+                continue;
+            }
+
+            size += sectionSize;
+            sections.Add((layer, section.Value.Encoding, section.Value.Payload));
+            Remember(layers, layer);
+        }
+
+        return sections.Count == 0 ? null : Write(layers, sections, size);
+    }
+
+    /// <summary>Forget what was sent (the browser lost its state, e.g. after a reconnect): the next frame is whole.</summary>
+    public void Reset()
+    {
+        Array.Clear(_sent);
+        Array.Clear(_sentScales);
+        Array.Clear(_sentUnavailable);
+    }
+
+    private (Encoding Encoding, byte[] Payload)? Diff(SlotHeatLayers layers, HeatMapLayer layer)
+    {
+        var index = (int)layer;
+        if (!layers.Has(layer))
+        {
+            return _sentUnavailable[index] ? null : (Encoding.Unavailable, []);
+        }
+
+        var now = layers[layer];
+        var before = _sent[index];
+        if (before is not null && _sentScales[index] == layers.ScaleOf(layer) && now.SequenceEqual(before))
+        {
+            return null;
+        }
+
+        var best = (Encoding: Encoding.Full, Payload: now.ToArray());
+        var runs = RunsOf(now);
+        if (runs is not null && runs.Length < best.Payload.Length)
+        {
+            best = (Encoding.Runs, runs);
+        }
+
+        if (before is not null && _sentScales[index] == layers.ScaleOf(layer))
+        {
+            var changes = ChangesOf(before, now, best.Payload.Length);
+            if (changes is not null)
+            {
+                best = (Encoding.Changes, changes);
+            }
+        }
+
+        return best;
+    }
+
+    private void Remember(SlotHeatLayers layers, HeatMapLayer layer)
+    {
+        var index = (int)layer;
+        _sentAt[index] = _frames;
+        if (!layers.Has(layer))
+        {
+            _sent[index] = null;
+            _sentUnavailable[index] = true;
+            return;
+        }
+
+        _sentUnavailable[index] = false;
+        _sentScales[index] = layers.ScaleOf(layer);
+        _sent[index] = layers[layer].ToArray();
+    }
+
+    /// <summary>Changed cells as <c>u16 count, slots, values</c>, or null when that is not smaller than <paramref name="limit"/>.</summary>
+    private static byte[]? ChangesOf(byte[] before, ReadOnlySpan<byte> now, int limit)
+    {
+        var changed = new List<int>();
+        for (var slot = 0; slot < now.Length; slot++)
+        {
+            if (before[slot] != now[slot])
+            {
+                changed.Add(slot);
+                if (2 + changed.Count * 3 >= limit)
+                {
+                    return null;
+                }
+            }
+        }
+
+        var payload = new byte[2 + changed.Count * 3];
+        BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)changed.Count);
+        for (var i = 0; i < changed.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(2 + i * 2), (ushort)changed[i]);
+            payload[2 + changed.Count * 2 + i] = now[changed[i]];
+        }
+
+        return payload;
+    }
+
+    /// <summary>The layer as runs of equal bytes (<c>u16 count, (u16 length, u8 value)…</c>), or null when that is not smaller than the whole layer.</summary>
+    private static byte[]? RunsOf(ReadOnlySpan<byte> now)
+    {
+        var runs = new List<(int Length, byte Value)>();
+        var start = 0;
+        for (var slot = 1; slot <= now.Length; slot++)
+        {
+            if (slot == now.Length || now[slot] != now[start])
+            {
+                runs.Add((slot - start, now[start]));
+                start = slot;
+                if (2 + runs.Count * 3 >= now.Length)
+                {
+                    return null;
+                }
+            }
+        }
+
+        var payload = new byte[2 + runs.Count * 3];
+        BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)runs.Count);
+        for (var i = 0; i < runs.Count; i++)
+        {
+            // A run covers at most 16,384 slots; 16,384 itself does not fit a u16, so it is written as 0.
+            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(2 + i * 3), (ushort)(runs[i].Length % SlotRange.SlotCount));
+            payload[2 + i * 3 + 2] = runs[i].Value;
+        }
+
+        return payload;
+    }
+
+    private static byte[] Write(SlotHeatLayers layers, List<(HeatMapLayer Layer, Encoding Encoding, byte[] Payload)> sections, int size)
+    {
+        var frame = new byte[size];
+        frame[0] = Version;
+        frame[1] = (byte)sections.Count;
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(2), unchecked((uint)layers.Version));
+        var offset = HeaderSize;
+        foreach (var (layer, encoding, payload) in sections)
+        {
+            frame[offset] = (byte)layer;
+            frame[offset + 1] = (byte)encoding;
+            BinaryPrimitives.WriteDoubleLittleEndian(frame.AsSpan(offset + 2), layers.ScaleOf(layer));
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(offset + 10), (uint)payload.Length);
+            payload.CopyTo(frame, offset + SectionHeaderSize);
+            offset += SectionHeaderSize + payload.Length;
+        }
+
+        return frame;
+    }
+}
