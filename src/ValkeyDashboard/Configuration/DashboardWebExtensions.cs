@@ -54,6 +54,7 @@ internal static class DashboardWebExtensions
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.AddSingleton<SlotStatisticsWatchers>();
         services.AddHostedService<ClusterHubBroadcaster>();
         services.AddSingleton<SlotHeatMapSource>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotHeatMapSource>());

@@ -9,12 +9,13 @@ namespace ValkeyDashboard.Hubs;
 /// <summary>
 /// Pushes migration and cluster changes to every hub client, coalesced: per migration only its latest state
 /// is sent each <see cref="FlushInterval"/>, so many jobs do not flood the connections; topology is sent
-/// only when it changed, slot statistics at most once per monitor poll.
+/// only when it changed, slot statistics at most once per monitor poll and only to clients that asked (<see cref="ClusterHub.WatchSlotStatistics"/>).
 /// </summary>
 public sealed class ClusterHubBroadcaster(
     IHubContext<ClusterHub, IClusterClient> hub,
     SlotMigrationService migrations,
     IClusterSnapshotSource cluster,
+    SlotStatisticsWatchers slotStatisticsWatchers,
     ILogger<ClusterHubBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
@@ -113,7 +114,10 @@ public sealed class ClusterHubBroadcaster(
                         await hub.Clients.All.TopologyChanged(ClusterResponse.From(snapshot));
                     }
 
-                    await hub.Clients.All.SlotStatisticsUpdated(SlotsResponse.From(snapshot));
+                    if (slotStatisticsWatchers.Count > 0)
+                    {
+                        await hub.Clients.Group(ClusterHub.SlotStatisticsGroup).SlotStatisticsUpdated(SlotsResponse.From(snapshot));
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

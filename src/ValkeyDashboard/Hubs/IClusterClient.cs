@@ -14,6 +14,6 @@ public interface IClusterClient
     /// <summary>Nodes, roles, health, slot ownership or the cluster state changed.</summary>
     Task TopologyChanged(ClusterResponse cluster);
 
-    /// <summary>Per-slot statistics changed (sent at most once per monitor poll).</summary>
+    /// <summary>Per-slot statistics of the latest poll, to connections that called <c>WatchSlotStatistics</c>.</summary>
     Task SlotStatisticsUpdated(SlotsResponse slots);
 }

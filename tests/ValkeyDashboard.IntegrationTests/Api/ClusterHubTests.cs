@@ -56,6 +56,22 @@ public class ClusterHubTests(DashboardAppFixture fixture)
         Assert.True(watcher.TopologyUpdates > 0);
     }
 
+    [Fact]
+    public async Task Slot_statistics_reach_only_clients_that_ask_for_them()
+    {
+        await using var quiet = await ConnectAsync();
+        await using var watching = await ConnectAsync();
+
+        var current = await watching.Connection.InvokeAsync<SlotsResponse>(nameof(ClusterHub.WatchSlotStatistics));
+
+        Assert.Equal(Cluster.Model.SlotRange.SlotCount, current.Keys.Count);
+        Assert.Equal(Cluster.Model.SlotRange.SlotCount, current.Owner.Length);
+        Assert.DoesNotContain((short)-1, current.Owner);
+        var later = await watching.WaitForSlotStatisticsAsync(s => s.Timestamp > current.Timestamp, Deadline);
+        Assert.Equal(Cluster.Model.SlotRange.SlotCount, later.Keys.Count);
+        Assert.Equal(0, quiet.SlotStatisticsUpdates);
+    }
+
     private async Task SeedAsync(string slots, int count)
     {
         var set = Cluster.Model.SlotRangeSet.Parse(slots);
@@ -95,6 +111,20 @@ public class ClusterHubTests(DashboardAppFixture fixture)
             connection.On<MigrationResponse>(nameof(IClusterClient.MigrationCreated), m => Events.Enqueue(new HubEvent(nameof(IClusterClient.MigrationCreated), m)));
             connection.On<MigrationResponse>(nameof(IClusterClient.MigrationUpdated), m => Events.Enqueue(new HubEvent(nameof(IClusterClient.MigrationUpdated), m)));
             connection.On<ClusterResponse>(nameof(IClusterClient.TopologyChanged), _ => Interlocked.Increment(ref _topologyUpdates));
+            connection.On<SlotsResponse>(nameof(IClusterClient.SlotStatisticsUpdated), s => SlotStatistics.Enqueue(s));
+        }
+
+        public HubConnection Connection => _connection;
+
+        public ConcurrentQueue<SlotsResponse> SlotStatistics { get; } = new();
+
+        public int SlotStatisticsUpdates => SlotStatistics.Count;
+
+        public async Task<SlotsResponse> WaitForSlotStatisticsAsync(Func<SlotsResponse, bool> predicate, TimeSpan timeout)
+        {
+            SlotsResponse? found = null;
+            await Cluster.Utils.Wait.UntilAsync(_ => Task.FromResult((found = SlotStatistics.FirstOrDefault(predicate)) is not null), timeout, "slot statistics", TimeSpan.FromMilliseconds(20));
+            return found!;
         }
 
         public ConcurrentQueue<HubEvent> Events { get; } = new();
