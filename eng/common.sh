@@ -1,4 +1,5 @@
-# Shared by eng/run.sh and eng/test.sh: checks the .NET SDK and makes Valkey 9 available.
+# Shared by eng/run.sh and eng/test.sh: checks the .NET SDK and makes Valkey 9 (and, for the browser tests,
+# Chromium) available.
 # shellcheck shell=bash
 
 require_dotnet() {
@@ -19,4 +20,33 @@ ensure_valkey() {
     bin_dir=$("$REPO_DIR/eng/get-valkey.sh" --print-bin-dir)
     # The app finds the binaries by itself (configured folder, .tools/valkey, PATH); PATH is set for valkey-cli users too.
     export PATH="$bin_dir:$PATH"
+}
+
+# The browser tests drive the system's Chromium, headless; Playwright's own browser downloads are never used.
+CHROMIUM=/usr/bin/chromium
+
+ensure_chromium() {
+    [[ -x $CHROMIUM ]] && return 0
+    local as_root=()
+    if ((EUID != 0)); then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "The browser tests need Chromium at $CHROMIUM; install it as root (Debian/Ubuntu: apt-get install chromium)." >&2
+            exit 1
+        fi
+        as_root=(sudo)
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "The browser tests need Chromium at $CHROMIUM; install your distribution's chromium package." >&2
+        exit 1
+    fi
+    echo "Installing Chromium for the browser tests (apt-get install chromium)..." >&2
+    if ! "${as_root[@]}" apt-get update -q ||
+        ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; then
+        echo "Could not install the chromium package (above); the browser tests need Chromium at $CHROMIUM." >&2
+        exit 1
+    fi
+    if [[ ! -x $CHROMIUM ]]; then
+        echo "The chromium package is installed but $CHROMIUM is missing; the browser tests need Chromium there." >&2
+        exit 1
+    fi
 }

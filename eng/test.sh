@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of ValkeyDashboard: unit tests, and integration/API tests against real Valkey 9 clusters
-# started on loopback ports 16000-17999 (+10000 for the cluster bus). Gets Valkey 9 first when missing.
-# Fails if any valkey-server started by the tests is still running afterwards.
+# Runs every test of ValkeyDashboard: unit tests, integration/API tests against real Valkey 9 clusters started on
+# loopback ports 16000-17999 (+10000 for the cluster bus), and browser tests in headless Chromium. Gets Valkey 9 and
+# Chromium (apt-get, with sudo when not root) first when missing.
+# Fails if any valkey-server or Chromium started by the tests is still running afterwards.
 set -euo pipefail
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 # shellcheck source=eng/common.sh
@@ -10,10 +11,16 @@ cd "$REPO_DIR"
 
 require_dotnet
 ensure_valkey
+ensure_chromium
 
 results="$REPO_DIR/artifacts/test-results"
-rm -rf "$results"
+rm -rf "$results" "$REPO_DIR/artifacts/screenshots"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The browser tests use $CHROMIUM; Playwright must not fetch browsers of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+# Every process the tests start inherits this mark: how a leftover Chromium is told from the user's own browser.
+test_run="$$-$(date +%s)"
+export VALKEY_DASHBOARD_TEST_RUN=$test_run
 
 # Test clusters keep their data under $TMPDIR/valkey-dashboard-tests; any valkey-server working there afterwards is a leftover.
 test_root="${TMPDIR:-/tmp}/valkey-dashboard-tests"
@@ -25,6 +32,16 @@ leftovers() {
     done
     return 0
 }
+# Chromium's processes and Playwright's driver (node) that carry this run's mark and are not just exiting (zombies).
+browser_leftovers() {
+    local pid state
+    for pid in $({ pgrep -x chromium || true; pgrep -x chrome_crashpad || true; pgrep -f '/\.playwright/node/' || true; } | sort -un); do
+        state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1 || true)
+        [[ -n $state && $state != Z ]] || continue
+        tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "VALKEY_DASHBOARD_TEST_RUN=$test_run" && echo "$pid"
+    done
+    return 0
+}
 
 status=0
 dotnet test ValkeyDashboard.sln --logger "console;verbosity=normal" --logger trx --results-directory "$results" "$@" || status=$?
@@ -32,6 +49,13 @@ dotnet test ValkeyDashboard.sln --logger "console;verbosity=normal" --logger trx
 left=$(leftovers)
 if [[ -n $left ]]; then
     echo "test.sh: valkey-server processes left running by the tests: $left (stopping them)" >&2
+    # shellcheck disable=SC2086
+    kill $left 2>/dev/null || true
+    status=1
+fi
+left=$(browser_leftovers)
+if [[ -n $left ]]; then
+    echo "test.sh: Chromium/Playwright processes left running by the tests: $(tr '\n' ' ' <<<"$left")(stopping them)" >&2
     # shellcheck disable=SC2086
     kill $left 2>/dev/null || true
     status=1
