@@ -31,6 +31,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false }));
     private readonly TimeProvider _timeProvider;
     private readonly BackgroundLoop _loop = new();
+    private readonly SlotStatsReader _slotStats;
     private ClusterSnapshot _current = ClusterSnapshot.Initial;
     private string? _lastError;
     private readonly Lock _publishLock = new();
@@ -46,6 +47,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         _options = options;
         _logger = logger;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _slotStats = new SlotStatsReader(options);
     }
 
     /// <summary>The latest snapshot (<see cref="ClusterSnapshot.Initial"/> before the first poll).</summary>
@@ -66,7 +68,11 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
     }
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None);
+        await _slotStats.DisposeAsync();
+    }
 
     /// <summary>
     /// The current snapshot, then every new one. A slow subscriber skips snapshots it had no time
@@ -261,9 +267,9 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     {
         try
         {
-            return SlotStatsParser.Parse(await _connection.ExecuteAsync(endpoint, "CLUSTER", "SLOT-STATS", "SLOTSRANGE", 0, SlotRange.MaxSlot));
+            return await _slotStats.ReadAsync(endpoint, 0, SlotRange.MaxSlot);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or TimeoutException or ValkeyReplyException)
         {
             _logger.LogDebug(ex, "CLUSTER SLOT-STATS failed on {Endpoint}", endpoint);
             return null;
