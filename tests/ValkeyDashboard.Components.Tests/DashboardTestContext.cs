@@ -2,37 +2,94 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using ValkeyDashboard.Cluster.Configuration;
+using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard.Components.Tests;
 
 /// <summary>
 /// Shared set-up of every component test (MudBlazor's pattern): MudBlazor's services, loose JS interop for
-/// MudBlazor's own JS, its providers rendered first, and a <see cref="FakeClusterSnapshotSource"/> as the
-/// cluster the components see.
+/// MudBlazor's own JS, its popover, dialog and snackbar providers rendered first, a
+/// <see cref="FakeClusterSnapshotSource"/> as the cluster the components see, a <see cref="FakeSlotMigrations"/>
+/// as the migration service, and the real <see cref="SlotHeatMapSource"/> following the fake cluster.
 /// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(5);
+
     protected DashboardTestContext()
     {
+        // Pages render behind a 150-200 ms throttle; a loaded build machine needs more than bUnit's default second.
+        DefaultWaitTimeout = WaitTimeout;
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddSingleton<IClusterSnapshotSource>(Snapshots);
+        Services.AddSingleton<ISlotMigrations>(Migrations);
+        Services.AddSingleton<SlotHeatMapSource>();
+        Services.AddSingleton(new ValkeyOptions());
         Render<MudPopoverProvider>();
+        Dialogs = Render<MudDialogProvider>();
+        Snackbars = Render<MudSnackbarProvider>();
     }
 
     protected FakeClusterSnapshotSource Snapshots { get; } = new();
 
-    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+    protected FakeSlotMigrations Migrations { get; } = new();
+
+    /// <summary>Where dialogs shown through <see cref="IDialogService"/> are rendered.</summary>
+    protected IRenderedComponent<MudDialogProvider> Dialogs { get; }
+
+    /// <summary>Where snackbars are rendered.</summary>
+    protected IRenderedComponent<MudSnackbarProvider> Snackbars { get; }
+
+    protected SlotHeatMapSource HeatMapSource => Services.GetRequiredService<SlotHeatMapSource>();
+
+    /// <summary>Publishes <paramref name="snapshot"/> and waits until the heat map source has taken it in.</summary>
+    protected Task PublishAndWaitForHeatMapAsync(ClusterSnapshot snapshot)
+    {
+        Snapshots.Publish(snapshot);
+        return Wait.UntilAsync(
+            _ => Task.FromResult(HeatMapSource.Current.Version == snapshot.Version),
+            WaitTimeout,
+            $"the heat map layers of snapshot {snapshot.Version}",
+            TimeSpan.FromMilliseconds(10));
+    }
+
+    /// <summary>
+    /// Waits for something no render reveals (a JS call, a service request), checking on the renderer's dispatcher
+    /// where components make those calls; bUnit's <c>WaitForAssertion</c> checks only after renders.
+    /// </summary>
+    protected Task WaitUntilAsync(Func<bool> condition, string what) =>
+        Wait.UntilAsync(async _ => await Renderer.Dispatcher.InvokeAsync(condition), WaitTimeout, what, TimeSpan.FromMilliseconds(10));
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        // Since .NET 10 a BackgroundService runs ExecuteAsync in the background: wait until it follows the cluster.
+        await HeatMapSource.StartAsync(CancellationToken.None);
+        await Wait.UntilAsync(
+            _ => Task.FromResult(Snapshots.SubscriberCount == 1),
+            WaitTimeout,
+            "the heat map source to follow the cluster",
+            TimeSpan.FromMilliseconds(10));
+    }
 
     // MudBlazor's services are async-disposable only, so the container must be disposed asynchronously.
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await HeatMapSource.StopAsync(CancellationToken.None);
+        await DisposeAsync();
+    }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             Snapshots.Dispose();
+            Migrations.Dispose();
         }
 
         base.Dispose(disposing);

@@ -15,16 +15,29 @@ public class HomePageTests : DashboardTestContext
     }
 
     [Fact]
-    public void A_published_snapshot_shows_a_card_per_primary_and_the_slot_ownership_bar()
+    public void A_published_snapshot_shows_the_slot_heat_map_and_a_drop_target_card_per_primary()
     {
         var cut = Render<Home>();
 
         Snapshots.Publish(TestSnapshots.Ok());
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid^='node-card-']").Count));
-        Assert.Equal(3, cut.FindAll("[data-testid='slot-ownership'] .segment").Count);
-        Assert.Contains("6,000 keys on primaries", cut.Markup, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("canvas[data-testid='slot-heatmap']"));
+        Assert.Equal(TestSnapshots.PrimaryIds, cut.FindAll("[data-drop-node]").Select(c => c.GetAttribute("data-drop-node")));
+        Assert.StartsWith("6,000 keys", cut.Find("[data-testid='heatmap-updated']").Text(), StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("[data-testid='selection-summary']"));
+        Assert.NotNull(cut.Find("[data-testid='no-migration-history']"));
         Assert.Empty(cut.FindAll("[data-testid='cluster-unreachable']"));
+    }
+
+    [Fact]
+    public void Without_slot_statistics_the_page_says_CPU_and_network_are_not_reported()
+    {
+        var cut = Render<Home>();
+
+        Snapshots.Publish(TestSnapshots.Ok());
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid='no-slot-stats']")));
     }
 
     [Fact]
@@ -84,11 +97,14 @@ public class HomePageTests : DashboardTestContext
     [Fact]
     public async Task Leaving_the_page_ends_its_subscription()
     {
+        // The heat map source follows the cluster on its own, whether or not a page is open.
+        var others = Snapshots.SubscriberCount;
         var cut = Render<Home>();
-        cut.WaitForAssertion(() => Assert.Equal(1, Snapshots.SubscriberCount));
+        await WaitUntilAsync(() => Snapshots.SubscriberCount == others + 1, "the page to follow the cluster");
 
         await DisposeComponentsAsync();
 
-        cut.WaitForAssertion(() => Assert.Equal(0, Snapshots.SubscriberCount));
+        Assert.Equal(others, Snapshots.SubscriberCount);
+        Assert.Equal(0, Migrations.SubscriberCount);
     }
 }

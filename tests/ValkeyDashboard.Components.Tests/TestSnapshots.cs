@@ -40,7 +40,7 @@ internal static class TestSnapshots
             Error = health == NodeHealth.Failed ? "Connection refused" : null,
         };
 
-    public static ClusterSnapshot Ok(long version = 1, int failedReplica = -1)
+    public static ClusterSnapshot Ok(long version = 1, int failedReplica = -1, SlotStatistics? statistics = null)
     {
         var owners = new string?[SlotRange.SlotCount];
         for (var i = 0; i < 3; i++)
@@ -57,10 +57,22 @@ internal static class TestSnapshots
             SlotsAssigned = SlotRange.SlotCount,
             Nodes = [Primary(0), Primary(1), Primary(2), Replica(0, failedReplica == 0 ? NodeHealth.Failed : NodeHealth.Online), Replica(1), Replica(2)],
             SlotOwners = [.. owners],
-            SlotStatistics = SlotStatistics.Empty,
+            SlotStatistics = statistics ?? SlotStatistics.Empty,
             Timestamp = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero).AddSeconds(version),
             Version = version,
         };
+    }
+
+    /// <summary>Slot statistics with <paramref name="keys"/> per slot as given (others 0) and no CPU or network figures.</summary>
+    public static SlotStatistics Keys(params (int Slot, long Keys)[] keys)
+    {
+        var counts = new long[SlotRange.SlotCount];
+        foreach (var (slot, count) in keys)
+        {
+            counts[slot] = count;
+        }
+
+        return new SlotStatistics(counts, null, null, null);
     }
 
     public static ClusterSnapshot Unreachable(ClusterSnapshot previous) => previous with
