@@ -49,7 +49,7 @@ public class MigrationHistoryTests : DashboardTestContext
         Assert.Equal(
             ["migration-history-m-3", "migration-history-m-2"],
             cut.FindAll("[data-testid^='migration-history-m-']").Select(r => r.GetAttribute("data-testid")));
-        Assert.Contains("25 migrations, latest 2 shown", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("25 finished, latest 2 shown", cut.Markup, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -130,6 +130,12 @@ export function applyFrame(canvas, frame) {
     }
 
     state.received = true;
+    // For benchmarks and diagnostics: each frame's size, readable with performance.getEntriesByName('heatmap-frame').
+    performance.mark('heatmap-frame', { detail: { bytes: bytes.byteLength, sections } });
+    if (performance.getEntriesByName('heatmap-frame').length > 600) {
+        performance.clearMarks('heatmap-frame');
+    }
+
     refreshScale(state);
     scheduleDraw(state);
     if (state.hover >= 0) {
@@ -154,6 +160,9 @@ export function setView(canvas, view) {
     }
 
     state.moving = parseRanges(view.moving);
+    // What the map marks as moving and shows, readable by tests and automation without reading pixels.
+    canvas.dataset.moving = view.moving ?? '';
+    canvas.dataset.metric = LAYER_NAMES[state.metric].toLowerCase();
     state.scaleKey = null;
     refreshScale(state);
     scheduleDraw(state);
@@ -179,6 +188,7 @@ export function setSelection(canvas, ranges) {
     }
 
     state.ranges = parseRanges(ranges);
+    state.canvas.dataset.selection = formatRanges(state.ranges);
     scheduleDraw(state);
 }
 
@@ -344,7 +354,8 @@ function onKeyDown(state, e) {
 }
 
 function commitSelection(state) {
-    state.dotnet.invokeMethodAsync('SelectionChanged', formatRanges(state.ranges));
+    state.canvas.dataset.selection = formatRanges(state.ranges);
+    state.dotnet.invokeMethodAsync('SelectionChanged', state.canvas.dataset.selection);
 }
 
 function dropTargetAt(e) {

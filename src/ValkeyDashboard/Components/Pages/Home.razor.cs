@@ -92,6 +92,17 @@ public partial class Home
         }
     }
 
+    private int FinishedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _history.Values.Count(m => m.IsFinished);
+            }
+        }
+    }
+
     private SlotRangeSet MovingSlots
     {
         get

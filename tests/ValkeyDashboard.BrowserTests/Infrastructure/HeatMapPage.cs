@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+
+namespace ValkeyDashboard.BrowserTests.Infrastructure;
+
+/// <summary>
+/// The home page as a user works it: the heat map canvas (slot s at row s / 128, column s % 128), node cards as drop
+/// targets, range chips. Every gesture is real pointer input at real coordinates.
+/// </summary>
+public sealed class HeatMapPage(IPage page)
+{
+    public const int Side = 128;
+
+    public ILocator Canvas => page.GetByTestId("slot-heatmap");
+
+    public ILocator Card(string nodeId) => page.GetByTestId($"node-card-{nodeId}");
+
+    /// <summary>Opens the dashboard and waits until the map has drawn the cluster and every primary has its card.</summary>
+    public async Task OpenAsync(int primaries, float timeout)
+    {
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("[data-testid^=\"node-card-\"]")).ToHaveCountAsync(primaries, new() { Timeout = timeout });
+        await page.WaitForFunctionAsync("() => performance.getEntriesByName('heatmap-frame').length > 0 && performance.getEntriesByName('heatmap-draw').length > 0",
+            null, new() { Timeout = timeout });
+    }
+
+    /// <summary>Presses on slot <paramref name="from"/> and drags across the map to slot <paramref name="to"/>.</summary>
+    public async Task DragSelectAsync(int from, int to)
+    {
+        var start = await CellCentreAsync(from);
+        var end = await CellCentreAsync(to);
+        await page.Mouse.MoveAsync(start.X, start.Y);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(end.X, end.Y, new() { Steps = 12 });
+        await page.Mouse.UpAsync();
+    }
+
+    /// <summary>Picks the selection up at slot <paramref name="grab"/> (a selected slot) and drops it on a node's card.</summary>
+    public async Task DropSelectionOnAsync(int grab, string nodeId)
+    {
+        var from = await CellCentreAsync(grab);
+        await DragToCardAsync(from, nodeId);
+    }
+
+    /// <summary>Drags the range chip <paramref name="start"/>-<paramref name="end"/> onto a node's card.</summary>
+    public async Task DragChipAsync(int start, int end, string nodeId)
+    {
+        var chip = page.GetByTestId($"slot-range-chip-{start}-{end}");
+        var box = await chip.BoundingBoxAsync() ?? throw new InvalidOperationException($"chip {start}-{end} is not visible");
+        await DragToCardAsync((box.X + box.Width / 2, box.Y + box.Height / 2), nodeId);
+    }
+
+    /// <summary>The middle of a slot's cell, in page coordinates.</summary>
+    public async Task<(float X, float Y)> CellCentreAsync(int slot)
+    {
+        var box = await Canvas.BoundingBoxAsync() ?? throw new InvalidOperationException("the heat map is not visible");
+        var cell = box.Width / Side;
+        return (box.X + (slot % Side + 0.5f) * cell, box.Y + (slot / Side + 0.5f) * cell);
+    }
+
+    private async Task DragToCardAsync((float X, float Y) from, string nodeId)
+    {
+        var card = await Card(nodeId).BoundingBoxAsync() ?? throw new InvalidOperationException($"the card of {nodeId} is not visible");
+        await page.Mouse.MoveAsync(from.X, from.Y);
+        await page.Mouse.DownAsync();
+        // Past the drag threshold first, then across the page onto the card, as a hand would.
+        await page.Mouse.MoveAsync(from.X + 10, from.Y + 10, new() { Steps = 3 });
+        await page.Mouse.MoveAsync(card.X + card.Width / 2, card.Y + Math.Min(40, card.Height / 2), new() { Steps = 15 });
+        await page.Mouse.UpAsync();
+    }
+}
