@@ -92,6 +92,14 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
 
     private async Task MeasureAsync(DashboardClient dashboard, string binDirectory, CancellationToken cancellationToken)
     {
+        if (options.HeatMap)
+        {
+            await using var heatMapCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")]);
+            var machine = await MachineDescriptionAsync(heatMapCluster, $"127.0.0.1:{BasePort}", cancellationToken);
+            await new HeatMapBenchmark(options, _dashboard!, heatMapCluster, machine, _root).RunAsync(cancellationToken);
+            return;
+        }
+
         var slots = SlotRangeSet.From([new SlotRange(0, options.Slots - 1)]);
         var primaries = (await dashboard.GetClusterAsync(cancellationToken)).Nodes
             .Where(n => n.IsPrimary && n.Slots.Length > 0)

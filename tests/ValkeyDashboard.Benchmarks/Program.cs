@@ -12,13 +12,20 @@ internal static class Program
 {
     private const string Usage = """
         Usage: dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- [--keys N] [--slots N] [--rounds N]
+               dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- heatmap [--keys N] [--seconds N]
 
-          --keys N     keys of 100 bytes to load (default 1000000)
+          --keys N     keys of 100 bytes to load (default 1000000; heatmap: 200000)
           --slots N    slots 0..N-1 to move there and back (default 2000)
           --rounds N   rounds of all four methods; the report shows the median (default 4)
+          --seconds N  heatmap: length of each measured phase (default 30)
+
+        heatmap: opens the dashboard in headless Chromium (/usr/bin/chromium) and measures the heat map's frames
+        (bytes per refresh against the JSON of GET /api/slots), its drawing time (against drawing every cell with
+        fillRect) and the dashboard's CPU with and without a browser, idle and under write load.
 
         Starts the dashboard on http://127.0.0.1:5097 with an embedded cluster on ports 12700-12705 (+10000),
-        all in a temporary folder, and stops everything at the end. Writes artifacts/benchmarks/migrations.md.
+        all in a temporary folder, and stops everything at the end. Writes artifacts/benchmarks/migrations.md
+        (heatmap: artifacts/benchmarks/heatmap.md).
         """;
 
     public static async Task<int> Main(string[] args)
@@ -77,6 +84,12 @@ internal static class Program
 /// <param name="Arguments">The arguments as given, for the report.</param>
 internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOnlyList<string> Arguments)
 {
+    /// <summary>Measure the heat map (frames, drawing, CPU) instead of migrations.</summary>
+    public bool HeatMap { get; init; }
+
+    /// <summary>Heat map: seconds per measured phase.</summary>
+    public int Seconds { get; init; } = 30;
+
     public const string RunCommand = "dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks";
 
     /// <summary>The command that reproduces this run.</summary>
@@ -85,10 +98,14 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
     /// <summary>Parses <c>--keys N --slots N --rounds N</c> (also <c>--keys=N</c>). False with a null error: help was asked for.</summary>
     public static bool TryParse(string[] args, out BenchmarkOptions options, out string? error)
     {
-        var values = new Dictionary<string, int>(StringComparer.Ordinal) { ["--keys"] = 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4 };
+        var heatMap = args.Length > 0 && args[0] == "heatmap";
+        var values = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["--keys"] = heatMap ? 200_000 : 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4, ["--seconds"] = 30,
+        };
         options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
         error = null;
-        for (var i = 0; i < args.Length; i++)
+        for (var i = heatMap ? 1 : 0; i < args.Length; i++)
         {
             var (name, text) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
             if (name is "-h" or "--help")
@@ -118,7 +135,7 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
             return false;
         }
 
-        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
+        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args) { HeatMap = heatMap, Seconds = values["--seconds"] };
         return true;
     }
 }

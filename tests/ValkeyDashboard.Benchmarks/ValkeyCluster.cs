@@ -73,6 +73,48 @@ internal sealed class ValkeyCluster : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>
+    /// Reads and writes random loaded keys at about <paramref name="opsPerSecond"/> (half GET, half SET) until cancelled;
+    /// returns how many commands ran and how many failed.
+    /// </summary>
+    public async Task<(long Commands, long Failures)> RunLoadAsync(int keys, int opsPerSecond, CancellationToken cancellationToken)
+    {
+        var database = _multiplexer.GetDatabase();
+        var random = new Random(7);
+        var value = new byte[ValueBytes];
+        long commands = 0, failures = 0;
+        var tick = TimeSpan.FromMilliseconds(100);
+        using var timer = new PeriodicTimer(tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var batch = new List<Task>(opsPerSecond / 10);
+                for (var i = 0; i < opsPerSecond / 10; i++)
+                {
+                    var key = $"bench:{random.Next(keys)}";
+                    batch.Add(i % 2 == 0 ? database.StringGetAsync(key) : database.StringSetAsync(key, value));
+                }
+
+                try
+                {
+                    await Task.WhenAll(batch);
+                }
+                catch (RedisException)
+                {
+                    failures += batch.Count(t => t.IsFaulted);
+                }
+
+                commands += batch.Count;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        return (commands, failures);
+    }
+
     /// <summary>Σ <c>CLUSTER COUNTKEYSINSLOT</c> over <paramref name="slots"/> on one node, pipelined.</summary>
     public async Task<long> CountKeysAsync(string endpoint, SlotRangeSet slots)
     {
