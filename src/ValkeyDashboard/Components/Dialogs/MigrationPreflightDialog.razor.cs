@@ -24,6 +24,9 @@ public sealed partial class MigrationPreflightDialog
     [Inject]
     public required ISlotMigrations Migrations { get; init; }
 
+    [Inject]
+    public required ILogger<MigrationPreflightDialog> Logger { get; init; }
+
     /// <summary>The slots to move.</summary>
     [Parameter, EditorRequired]
     public required SlotRangeSet Slots { get; set; }
@@ -50,6 +53,12 @@ public sealed partial class MigrationPreflightDialog
         {
             _error = Explain(ex);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Anything else (a node that stopped answering mid-check) must not end the user's session.
+            Logger.LogWarning(ex, "Preflight of {Slots} to {Target} failed", Slots, TargetNodeId);
+            _error = $"The check could not finish: {ex.Message}";
+        }
     }
 
     private MigrationRequest Request() => new(Slots.ToString(), TargetNodeId, RequestedBy);
@@ -67,6 +76,12 @@ public sealed partial class MigrationPreflightDialog
         {
             // The cluster changed since the preflight (another move, a failover): say so and keep the dialog open.
             _error = Explain(ex);
+            _plan = null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogWarning(ex, "Starting the migration of {Slots} to {Target} failed", Slots, TargetNodeId);
+            _error = $"The migration could not be started: {ex.Message}";
             _plan = null;
         }
         finally

@@ -48,6 +48,9 @@ public partial class Home
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required ILogger<Home> Logger { get; init; }
+
     [CascadingParameter(Name = "IsDarkMode")]
     public bool IsDarkMode { get; set; }
 
@@ -247,6 +250,12 @@ public partial class Home
         catch (MigrationRequestException ex)
         {
             Snackbar.Add($"Cannot cancel {id}: {ex.Message}", Severity.Error);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A node that stopped answering must not end the user's session.
+            Logger.LogWarning(ex, "Cancelling migration {MigrationId} failed", id);
+            Snackbar.Add($"Cancelling {id} failed: {ex.Message}", Severity.Error);
         }
         finally
         {

@@ -6,8 +6,10 @@ namespace ValkeyDashboard.Model.HeatMap;
 /// <summary>
 /// What one browser needs to bring its heat map up to date, as a compact binary frame: per layer only the bytes
 /// that differ from what this browser already has, whole (16 KiB), as changed cells, or as runs, whichever is
-/// smallest. A frame stays within <see cref="FrameBudget"/>: the owner layer and the layer on screen always go
-/// first, other layers (only needed for the hover figures) follow when they fit, or in a later frame.
+/// smallest. A frame stays within <see cref="FrameBudget"/>: the owner layer always goes (at most 16 KiB), then the
+/// layer on screen, then the others (only needed for the hover figures) as they fit; what does not fit goes in a later
+/// frame. (Only with thousands of owner runs, i.e. slots scattered one by one across primaries, does the layer on
+/// screen wait for the next frame.)
 /// </summary>
 /// <remarks>
 /// Layout (little endian), read by <c>SlotHeatMap.razor.js</c>:
@@ -67,8 +69,7 @@ public sealed class HeatMapFrameEncoder
             }
 
             var sectionSize = SectionHeaderSize + section.Value.Payload.Length;
-            var mustSend = layer == HeatMapLayer.Owner || layer == onScreen;
-            if (!mustSend && size + sectionSize > FrameBudget)
+            if (layer != HeatMapLayer.Owner && size + sectionSize > FrameBudget)
             {
                 continue;
             }

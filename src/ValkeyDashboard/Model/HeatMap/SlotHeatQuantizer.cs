@@ -2,7 +2,8 @@ namespace ValkeyDashboard.Model.HeatMap;
 
 /// <summary>
 /// Turns a per-slot figure into one byte on a logarithmic scale: 0 is exactly 0, 255 is the scale, and each
-/// step is a constant ratio (for a scale of 65,536 about 4.4 %, so a figure read back is within about 2.2 %).
+/// step is a constant ratio of 1 + the figure (for a scale of 65,536 about 4.4 %, so a figure of 10 or more reads back
+/// within about 2.2 %).
 /// Logarithmic because slots differ by orders of magnitude (one hot slot beside thousands of quiet ones); the
 /// browser maps the bytes to colours linearly or logarithmically as the user chooses.
 /// </summary>
