@@ -119,6 +119,50 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
     });
 
     [Fact]
+    public Task Cancel_stops_a_running_migration_with_Valkeys_message_and_the_source_keeps_every_key() => ScreenshotOnFailureAsync(async () =>
+    {
+        using var api = Fixture.Dashboard.CreateClient();
+        var primaries = await api.PrimariesAsync();
+        var source = primaries.Single(p => SlotRangeSet.Parse(p.Slots).Contains(200));
+        var target = primaries.First(p => p.Id != source.Id);
+        await using var valkey = await Fixture.Dashboard.ConnectToClusterAsync();
+        var keys = await SeedAsync(valkey, SlotRangeSet.Parse("200-299"), 500);
+        var map = new HeatMapPage(Page);
+        await map.OpenAsync(primaries.Count, Deadline);
+        try
+        {
+            string id;
+            await using (await MigrationHold.OnAsync(valkey.GetServer(source.Endpoint)))
+            {
+                await map.DragSelectAsync(200, 299);
+                await map.DropSelectionOnAsync(250, target.Id);
+                var before = MigrationIds();
+                await Page.GetByTestId("confirm-migration").ClickAsync();
+                id = await NewMigrationIdAsync(before);
+                await Expect(Page.GetByTestId($"migration-{id}")).ToHaveAttributeAsync("data-state", "running", new() { Timeout = Deadline });
+
+                await Page.GetByTestId($"cancel-migration-{id}").ClickAsync();
+
+                await Expect(Page.GetByTestId($"migration-{id}")).ToHaveAttributeAsync("data-state", "cancelled", new() { Timeout = Deadline });
+            }
+
+            await Expect(Page.GetByTestId($"migration-error-{id}")).Not.ToBeEmptyAsync();
+            await Expect(Page.GetByTestId($"migration-history-{id}")).ToContainTextAsync("cancelled");
+            await Expect(map.Canvas).ToHaveAttributeAsync("data-moving", string.Empty, new() { Timeout = Deadline });
+            await Screenshots.SaveAsync(Page, "migration-cancelled.png");
+            var owner = (await api.PrimariesAsync()).Single(p => p.Id == source.Id);
+            Assert.True(SlotRangeSet.Parse(owner.Slots).Intersect(SlotRangeSet.Parse("200-299")).SlotCount == 100, $"/api/cluster: {owner.Endpoint} owns {owner.Slots}");
+            var values = await Task.WhenAll(keys.Select(k => valkey.GetDatabase().StringGetAsync(k)));
+            Assert.All(values, v => Assert.Equal("v", v.ToString()));
+        }
+        finally
+        {
+            await MoveBackAsync(api, "200-299", source.Id);
+            await Task.WhenAll(keys.Select(k => valkey.GetDatabase().KeyDeleteAsync(k)));
+        }
+    });
+
+    [Fact]
     public Task Dragging_a_range_chip_onto_another_card_moves_that_range() => ScreenshotOnFailureAsync(async () =>
     {
         using var api = Fixture.Dashboard.CreateClient();

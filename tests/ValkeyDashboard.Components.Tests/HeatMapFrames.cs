@@ -18,7 +18,7 @@ internal sealed record FrameSection(HeatMapLayer Layer, FrameEncoding Encoding, 
 
 /// <summary>
 /// A heat map frame read independently of the encoder, from the layout documented on
-/// <see cref="HeatMapFrameEncoder"/> (what <c>SlotHeatMap.razor.js</c> reads): <c>u8 version, u8 sectionCount,
+/// <see cref="HeatMapFrameEncoder"/> (what <c>wwwroot/js/slot-heatmap.js</c> reads): <c>u8 version, u8 sectionCount,
 /// u32 snapshotVersion</c>, then per section <c>u8 layer, u8 encoding, f64 scale, u32 length, payload</c>.
 /// </summary>
 internal sealed record HeatMapFrame(byte Version, uint SnapshotVersion, IReadOnlyList<FrameSection> Sections)

@@ -6,7 +6,7 @@ using ValkeyDashboard.Components.Controls;
 
 namespace ValkeyDashboard.Components.Tests;
 
-/// <summary>What the browser reports (by the names <c>SlotHeatMap.razor.js</c> calls) reaches the page as parsed slot sets.</summary>
+/// <summary>What the browser reports (by the names <c>wwwroot/js/slot-heatmap.js</c> calls) reaches the page as parsed slot sets.</summary>
 public class SlotHeatMapCallbackTests : DashboardTestContext
 {
     /// <summary>Calls the component the way the module does: <c>dotnet.invokeMethodAsync(identifier, …)</c>.</summary>

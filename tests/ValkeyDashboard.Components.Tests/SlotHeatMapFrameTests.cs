@@ -10,7 +10,7 @@ public class SlotHeatMapFrameTests : DashboardTestContext
 {
     private readonly BunitJSModuleInterop _module;
 
-    public SlotHeatMapFrameTests() => _module = JSInterop.SetupModule("./Components/Controls/SlotHeatMap.razor.js");
+    public SlotHeatMapFrameTests() => _module = JSInterop.SetupModule(SlotHeatMap.ModulePath);
 
     private IReadOnlyList<JSRuntimeInvocation> Calls(string identifier) => [.. _module.Invocations[identifier]];
 

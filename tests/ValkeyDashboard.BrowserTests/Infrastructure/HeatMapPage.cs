@@ -35,18 +35,17 @@ public sealed class HeatMapPage(IPage page)
     }
 
     /// <summary>Picks the selection up at slot <paramref name="grab"/> (a selected slot) and drops it on a node's card.</summary>
-    public async Task DropSelectionOnAsync(int grab, string nodeId)
-    {
-        var from = await CellCentreAsync(grab);
-        await DragToCardAsync(from, nodeId);
-    }
+    public async Task DropSelectionOnAsync(int grab, string nodeId) => await DragToCardAsync(() => CellCentreAsync(grab), nodeId);
 
     /// <summary>Drags the range chip <paramref name="start"/>-<paramref name="end"/> onto a node's card.</summary>
     public async Task DragChipAsync(int start, int end, string nodeId)
     {
         var chip = page.GetByTestId($"slot-range-chip-{start}-{end}");
-        var box = await chip.BoundingBoxAsync() ?? throw new InvalidOperationException($"chip {start}-{end} is not visible");
-        await DragToCardAsync((box.X + box.Width / 2, box.Y + box.Height / 2), nodeId);
+        await DragToCardAsync(async () =>
+        {
+            var box = await chip.BoundingBoxAsync() ?? throw new InvalidOperationException($"chip {start}-{end} is not visible");
+            return (box.X + box.Width / 2, box.Y + box.Height / 2);
+        }, nodeId);
     }
 
     /// <summary>The middle of a slot's cell, in page coordinates.</summary>
@@ -57,9 +56,13 @@ public sealed class HeatMapPage(IPage page)
         return (box.X + (slot % Side + 0.5f) * cell, box.Y + (slot / Side + 0.5f) * cell);
     }
 
-    private async Task DragToCardAsync((float X, float Y) from, string nodeId)
+    /// <summary>Scrolls the card into view (the map stays in view beside it), then drags from where <paramref name="start"/> says onto it.</summary>
+    private async Task DragToCardAsync(Func<Task<(float X, float Y)>> start, string nodeId)
     {
-        var card = await Card(nodeId).BoundingBoxAsync() ?? throw new InvalidOperationException($"the card of {nodeId} is not visible");
+        var target = Card(nodeId);
+        await target.ScrollIntoViewIfNeededAsync();
+        var card = await target.BoundingBoxAsync() ?? throw new InvalidOperationException($"the card of {nodeId} is not visible");
+        var from = await start();
         await page.Mouse.MoveAsync(from.X, from.Y);
         await page.Mouse.DownAsync();
         // Past the drag threshold first, then across the page onto the card, as a hand would.

@@ -15,7 +15,8 @@ public sealed record SlotDrop(SlotRangeSet Slots, string TargetNodeId);
 /// </summary>
 public sealed partial class SlotHeatMap : IAsyncDisposable
 {
-    private const string ModulePath = "./Components/Controls/SlotHeatMap.razor.js";
+    /// <summary>The module that draws the map (in the app's wwwroot).</summary>
+    public const string ModulePath = "./js/slot-heatmap.js";
 
     private readonly CancellationTokenSource _cts = new();
     private readonly HeatMapFrameEncoder _encoder = new();

@@ -19,6 +19,9 @@ public partial class Home
     /// <summary>How long a finished migration stays in the running panel (with its outcome) unless dismissed.</summary>
     public static readonly TimeSpan FinishedShownFor = TimeSpan.FromMinutes(2);
 
+    /// <summary>At most this many finished migrations stay in the running panel (the history has them all).</summary>
+    public const int FinishedShownAtMost = 3;
+
     private const int HistoryShown = 20;
     private const int HistoryLoaded = 200;
 
@@ -77,9 +80,12 @@ public partial class Home
             var now = DateTimeOffset.UtcNow;
             lock (_gate)
             {
-                return [.. _history.Values
-                    .Where(m => !m.IsFinished || (!_dismissed.Contains(m.Id) && now - (m.FinishedAt ?? now) < FinishedShownFor))
-                    .OrderBy(m => m.IsFinished).ThenByDescending(m => m.CreatedAt)];
+                var running = _history.Values.Where(m => !m.IsFinished).OrderByDescending(m => m.CreatedAt);
+                var finished = _history.Values
+                    .Where(m => m.IsFinished && !_dismissed.Contains(m.Id) && now - (m.FinishedAt ?? now) < FinishedShownFor)
+                    .OrderByDescending(m => m.FinishedAt)
+                    .Take(FinishedShownAtMost);
+                return [.. running, .. finished];
             }
         }
     }

@@ -12,7 +12,7 @@ namespace ValkeyDashboard.Model.HeatMap;
 /// screen wait for the next frame.)
 /// </summary>
 /// <remarks>
-/// Layout (little endian), read by <c>SlotHeatMap.razor.js</c>:
+/// Layout (little endian), read by <c>wwwroot/js/slot-heatmap.js</c>:
 /// <c>u8 version=1, u8 sectionCount, u32 snapshotVersion</c>, then per section
 /// <c>u8 layer, u8 encoding, f64 scale, u32 length, payload</c> where encoding 0 = all 16,384 bytes,
 /// 1 = changed cells (<c>u16 count, count × u16 slot, count × u8 value</c>), 2 = runs (<c>u16 count, count × (u16 length, u8 value)</c>),

@@ -2,7 +2,7 @@ namespace ValkeyDashboard.Model.HeatMap;
 
 /// <summary>
 /// A per-slot layer of the heat map, one byte per slot. The values are wire values: the browser's
-/// <c>SlotHeatMap.razor.js</c> reads them by number.
+/// <c>wwwroot/js/slot-heatmap.js</c> reads them by number.
 /// </summary>
 public enum HeatMapLayer : byte
 {

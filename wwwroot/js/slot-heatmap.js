@@ -220,7 +220,9 @@ function onCanvasPointerDown(state, e) {
         return;
     }
 
-    state.canvas.focus();
+    // No text selection or native drag starts from the map: the gesture is ours.
+    e.preventDefault();
+    state.canvas.focus({ preventScroll: true });
     state.canvas.setPointerCapture(e.pointerId);
     state.cursor = slot;
     if (!e.shiftKey && !e.ctrlKey && !e.metaKey && isSelected(state, slot)) {
