@@ -1,4 +1,5 @@
 using System.Globalization;
+using ValkeyDashboard.Cluster.Model;
 
 namespace ValkeyDashboard.Utils;
 
@@ -40,4 +41,10 @@ public static class DisplayFormat
         < 3600 => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds:00} s"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalHours} h {duration.Minutes:00} min"),
     };
+
+    /// <summary>Slot ranges as the API writes them, the first <paramref name="most"/> and a count of the rest: "0-99,5000 and 12 more ranges".</summary>
+    public static string Ranges(SlotRangeSet slots, int most) =>
+        slots.Ranges.Length <= most
+            ? slots.ToString()
+            : string.Create(CultureInfo.InvariantCulture, $"{string.Join(',', slots.Ranges.Take(most))} and {slots.Ranges.Length - most} more ranges");
 }

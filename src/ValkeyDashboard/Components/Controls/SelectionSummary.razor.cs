@@ -7,8 +7,6 @@ namespace ValkeyDashboard.Components.Controls;
 /// <summary>The heat map's selection in figures (exact, from the latest snapshot), with a target and a Move button for keyboard users.</summary>
 public sealed partial class SelectionSummary
 {
-    private const int MaxRangesShown = 6;
-
     /// <summary>The selected slots.</summary>
     [Parameter, EditorRequired]
     public required SlotRangeSet Selection { get; set; }
@@ -62,9 +60,4 @@ public sealed partial class SelectionSummary
             .OrderBy(o => o.Item1, StringComparer.Ordinal)];
         UnassignedSlots = unassigned;
     }
-
-    private static string Abbreviate(SlotRangeSet slots) =>
-        slots.Ranges.Length <= MaxRangesShown
-            ? slots.ToString()
-            : $"{string.Join(',', slots.Ranges.Take(MaxRangesShown))} and {slots.Ranges.Length - MaxRangesShown} more ranges";
 }

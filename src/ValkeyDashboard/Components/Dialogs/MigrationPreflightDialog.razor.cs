@@ -12,8 +12,6 @@ namespace ValkeyDashboard.Components.Dialogs;
 /// </summary>
 public sealed partial class MigrationPreflightDialog
 {
-    private const int MaxRangesShown = 4;
-
     private MigrationPlan? _plan;
     private string? _error;
     private bool _starting;
@@ -94,7 +92,4 @@ public sealed partial class MigrationPreflightDialog
 
     // The service's messages already carry Valkey's own text when Valkey refused.
     private static string Explain(MigrationRequestException ex) => $"Cannot move: {ex.Message}";
-
-    private static string Abbreviate(SlotRangeSet slots) =>
-        slots.Ranges.Length <= MaxRangesShown ? slots.ToString() : $"{string.Join(',', slots.Ranges.Take(MaxRangesShown))}, …";
 }
