@@ -127,8 +127,17 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
                 return new MigrationStart(existing, Created: false);
             }
 
+            var running = Active;
+            if (running.Count >= _options.MaxConcurrentMigrations)
+            {
+                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                    $"{running.Count} migrations are running ({string.Join(", ", running.Select(m => m.Id))}) and this dashboard runs at most " +
+                    $"{_options.MaxConcurrentMigrations} at once (Migrations:MaxConcurrentMigrations); start this one when one of them has finished",
+                    conflictingMigrationId: running[0].Id);
+            }
+
             var snapshot = await WithFreshKeyCountsAsync(await _monitor.RefreshTopologyAsync(cancellationToken), slots);
-            var plan = MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
+            var plan = MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, running, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
             var migration = await LaunchAsync(plan, request, cancellationToken);
             return new MigrationStart(migration, Created: true);
         }
@@ -327,4 +336,10 @@ public sealed class SlotMigrationOptions
 
     /// <summary>How long a job may stay unobservable (source and target both silent) before ownership decides its outcome.</summary>
     public TimeSpan LostJobTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Most migrations running at once in the cluster (a migration with two sources counts once). More would compete
+    /// for the same nodes' CPU and network and make each slower; a start beyond it is refused (409).
+    /// </summary>
+    public int MaxConcurrentMigrations { get; set; } = 4;
 }

@@ -10,6 +10,12 @@ public static class MigrationsApi
 {
     private const int MaxPageSize = 200;
 
+    /// <summary>Largest request body the API reads: a start request is a few hundred bytes even with many ranges.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>The rate-limiting policy of requests that change something or cost the cluster work (see <see cref="DashboardWebExtensions"/>).</summary>
+    public const string MutationsRateLimit = "mutations";
+
     /// <summary>Longest a GET may wait for a migration to finish.</summary>
     private const int MaxWaitSeconds = 120;
 
@@ -25,7 +31,10 @@ public static class MigrationsApi
                 "Example body: {\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}.")
             .Accepts<StartMigrationBody>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(MutationsRateLimit);
 
         api.MapPost("/preflight", PreflightAsync)
             .WithName("PreflightMigration")
@@ -33,7 +42,10 @@ public static class MigrationsApi
             .WithDescription("Same checks as starting; returns per source the slots, keys and estimated bytes, the target's memory headroom and any warnings.")
             .Accepts<StartMigrationBody>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(MutationsRateLimit);
 
         api.MapGet("/", List)
             .WithName("ListMigrations")
@@ -56,7 +68,9 @@ public static class MigrationsApi
                 "so the request is refused (409) when a source also exports slots for another migration, which the answer names. " +
                 "Answers with the migration once Valkey confirmed (state cancelled), or its current state after a few seconds.")
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(MutationsRateLimit);
 
         return app;
     }
@@ -167,6 +181,17 @@ public static class MigrationsApi
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type"));
         }
 
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge(request.ContentLength.Value));
+        }
+
+        // Also for bodies sent without a length (chunked): reading stops at the limit.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
         try
         {
             var body = await JsonSerializer.DeserializeAsync<StartMigrationBody>(request.Body, JsonSerializerOptions.Web, cancellationToken);
@@ -183,7 +208,16 @@ public static class MigrationsApi
         {
             return (null, BadBody($"the body is not valid JSON: {ex.Message}"));
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(null));
+        }
     }
+
+    private static ProblemHttpResult TooLarge(long? length) =>
+        TypedResults.Problem(
+            detail: $"the body{(length is { } bytes ? $" is {bytes:N0} bytes; it" : string.Empty)} must be at most {MaxBodyBytes:N0} bytes (a start request is {{\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}})",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");
 
     private static ProblemHttpResult BadBody(string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request body");

@@ -52,6 +52,7 @@ internal static class DashboardWebExtensions
             })
             .AddExamples());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
+        services.AddMutationRateLimit(configuration);
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SlotStatisticsWatchers>();
@@ -71,6 +72,7 @@ internal static class DashboardWebExtensions
             exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? LogEventLevel.Debug
             : LogEventLevel.Information);
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

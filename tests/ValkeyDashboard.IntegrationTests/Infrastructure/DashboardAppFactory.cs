@@ -19,6 +19,15 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         _settings["Dashboard:KeysDirectory"] = Path.Combine(DataDirectory, "keys");
         _settings["Dashboard:DatabasePath"] = Path.Combine(DataDirectory, "dashboard.db");
         _settings["Valkey:PollInterval"] = "00:00:00.250";
+        // Tests send many requests from one client; the limit itself is tested with a low one (RequestLimitTests).
+        _settings["Dashboard:RateLimit:MutationsPerMinute"] = "1000000";
+    }
+
+    /// <summary>Sets a configuration value (before the app starts).</summary>
+    public DashboardAppFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
     }
 
     public string DataDirectory { get; }

@@ -39,13 +39,16 @@ public sealed class MigrationCluster : IAsyncDisposable
         return migrations;
     }
 
-    /// <summary>Stops the migration service and starts a new one on the same history, as a dashboard restart does.</summary>
-    public async Task RestartServiceAsync()
+    /// <summary>
+    /// Stops the migration service and starts a new one on the same history, as a dashboard restart does (with other
+    /// settings when given; restart again without them to put the defaults back).
+    /// </summary>
+    public async Task RestartServiceAsync(SlotMigrationOptions? options = null)
     {
         await Service.DisposeAsync();
         Store.Dispose();
         Store = new MigrationStore(DatabasePath);
-        Service = CreateService(Store);
+        Service = CreateService(Store, options);
         await Service.StartAsync(CancellationToken.None);
     }
 
@@ -93,8 +96,8 @@ public sealed class MigrationCluster : IAsyncDisposable
         await Cluster.DisposeAsync();
     }
 
-    private SlotMigrationService CreateService(MigrationStore store) =>
-        new(Cluster.Connection, Cluster.Monitor, store, new SlotMigrationOptions(), TestLogging.Factory.CreateLogger<SlotMigrationService>());
+    private SlotMigrationService CreateService(MigrationStore store, SlotMigrationOptions? options = null) =>
+        new(Cluster.Connection, Cluster.Monitor, store, options ?? new SlotMigrationOptions(), TestLogging.Factory.CreateLogger<SlotMigrationService>());
 
     private async Task SeedAsync()
     {

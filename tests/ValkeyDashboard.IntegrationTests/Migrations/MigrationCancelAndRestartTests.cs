@@ -117,6 +117,47 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
         candidates.Except(taken);
 
     /// <summary>Runs <paramref name="body"/> while the source holds its migrations before the final pause.</summary>
+    [Fact]
+    public async Task A_start_beyond_the_concurrent_migration_cap_is_a_409_that_names_the_running_ones_and_starts_nothing()
+    {
+        await Migrations.RestartServiceAsync(new SlotMigrationOptions { MaxConcurrentMigrations = 1 });
+        try
+        {
+            var primaries = await Migrations.PrimariesAsync();
+            var (source, target, other) = (primaries[0], primaries[1], primaries[2]);
+            var first = await Migrations.SlotsOfAsync(source, 10);
+            var second = await Migrations.SlotsOfAsync(other, 10);
+            var historyBefore = Migrations.Service.List(1, 1_000).Total;
+
+            await HoldBeforePauseAsync(source.Endpoint, async () =>
+            {
+                var running = await Migrations.Service.StartAsync(new MigrationRequest(first.ToString(), target.Id, "test"));
+
+                var refused = await Assert.ThrowsAsync<MigrationRequestException>(() =>
+                    Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), target.Id, "test")));
+
+                Assert.Equal(MigrationRefusal.Conflict, refused.Refusal);
+                Assert.Contains(running.Migration.Id, refused.Message, StringComparison.Ordinal);
+                Assert.Contains("at most 1 at once (Migrations:MaxConcurrentMigrations)", refused.Message, StringComparison.Ordinal);
+                Assert.Equal(historyBefore + 1, Migrations.Service.List(1, 1_000).Total);
+                Assert.True(second.Except(await Migrations.OwnedByAsync(other)).IsEmpty);
+                await Migrations.Service.CancelAsync(running.Migration.Id, "test");
+                await Migrations.Service.WaitForAsync(running.Migration.Id, m => m.IsFinished, Deadline);
+            });
+
+            // Once the running one has ended, the same request is accepted.
+            var accepted = await Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), target.Id, "test"));
+            var done = await Migrations.Service.WaitForAsync(accepted.Migration.Id, m => m.IsFinished, Deadline);
+            Assert.Equal(MigrationState.Succeeded, done.State);
+            var back = await Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), other.Id, "test"));
+            Assert.Equal(MigrationState.Succeeded, (await Migrations.Service.WaitForAsync(back.Migration.Id, m => m.IsFinished, Deadline)).State);
+        }
+        finally
+        {
+            await Migrations.RestartServiceAsync();
+        }
+    }
+
     private async Task HoldBeforePauseAsync(string source, Func<Task> body)
     {
         await using var hold = await MigrationHold.OnAsync(Migrations.Cluster.Connection, source);
