@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ValkeyDashboard.IntegrationTests.Infrastructure;
+
+namespace ValkeyDashboard.IntegrationTests.Api;
+
+/// <summary>
+/// Thousands of generated malformed requests to every endpoint: each gets a 4xx ProblemDetails, none a 5xx, and
+/// nothing in the cluster or the history changes.
+/// </summary>
+[Collection(DashboardAppCollection.Name)]
+public class GeneratedBadInputTests(DashboardAppFixture fixture)
+{
+    private const int Requests = 1_500;
+
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Generated_malformed_requests_get_only_4xx_problems_and_change_nothing()
+    {
+        var cluster = await Client.GetJsonAsync("/api/cluster");
+        var primaries = await Client.PrimariesAsync();
+        var replica = cluster.GetProperty("nodes").EnumerateArray().First(n => n.GetProperty("role").GetString() == "replica").GetProperty("id").GetString()!;
+        var historyBefore = (await Client.GetJsonAsync("/api/migrations")).GetProperty("total").GetInt32();
+        var generator = new BadRequestGenerator(new Random(20261125), primaries.Select(p => p.Id).ToList(), replica);
+        var requests = Enumerable.Range(0, Requests).Select(_ => generator.Next()).ToList();
+
+        var failures = new List<string>();
+        var statuses = new Dictionary<int, int>();
+        foreach (var chunk in requests.Chunk(8))
+        {
+            foreach (var (request, status, body, contentType) in await Task.WhenAll(chunk.Select(SendAsync)))
+            {
+                statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                if (status is < 400 or >= 500)
+                {
+                    failures.Add($"{request} answered {status}: {Clip(body)}");
+                }
+                else if (contentType != "application/problem+json" || !IsProblem(body, status))
+                {
+                    failures.Add($"{request} answered {status} without a ProblemDetails ({contentType}): {Clip(body)}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} of {Requests} requests were not answered with a 4xx problem:\n{string.Join('\n', failures.Take(20))}");
+        Assert.True(statuses.Keys.Count >= 4, $"the generator should reach several refusals, got {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
+        Assert.Equal(primaries, await Client.PrimariesAsync());
+        Assert.Equal(historyBefore, (await Client.GetJsonAsync("/api/migrations")).GetProperty("total").GetInt32());
+    }
+
+    private async Task<(string Request, int Status, string Body, string? ContentType)> SendAsync(GeneratedRequest generated)
+    {
+        using var request = new HttpRequestMessage(generated.Method, new Uri(generated.Path, UriKind.Relative));
+        if (generated.Body is not null)
+        {
+            request.Content = new StringContent(generated.Body, Encoding.UTF8);
+            request.Content.Headers.ContentType = generated.ContentType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(generated.ContentType);
+        }
+
+        using var response = await Client.SendAsync(request);
+        return (generated.ToString(), (int)response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static bool IsProblem(string body, int status)
+    {
+        try
+        {
+            var problem = JsonDocument.Parse(body).RootElement;
+            return problem.TryGetProperty("status", out var s) && s.GetInt32() == status
+                && problem.TryGetProperty("title", out var title) && !string.IsNullOrWhiteSpace(title.GetString())
+                && problem.TryGetProperty("detail", out var detail) && !string.IsNullOrWhiteSpace(detail.GetString());
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "…";
+}
+
+/// <summary>One generated request.</summary>
+public sealed record GeneratedRequest(HttpMethod Method, string Path, string? Body, string? ContentType)
+{
+    public override string ToString() =>
+        $"{Method} {(Path.Length > 120 ? Path[..120] + "…" : Path)}{(Body is null ? string.Empty : $" [{ContentType}] {(Body.Length > 160 ? Body[..160] + "…" : Body)}")}";
+}
+
+/// <summary>
+/// Makes malformed requests for every endpoint from a seeded random source: broken and wrongly typed JSON, huge and
+/// unicode strings, impossible slots, unknown, replica and self targets, junk ids and queries, wrong methods and media types.
+/// None of them may succeed (each is invalid by construction), so a success is itself a finding.
+/// </summary>
+public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> primaryIds, string replicaId)
+{
+    private static readonly string[] BadSlots =
+    [
+        "-1", "16384", "5-", "9-3", "1,,2", "", " ", ",", "-", "0-", "-5", "1-2-3", "0x10", "1e3", "٣", "1 2", "0;1", "16383-16384",
+        "99999999999999999999", "0-99999", "NaN", "null", "💥", "0-99,,", "a-b", "\u0000", "1,2,3,", "ⅷ", "5.5",
+    ];
+
+    private static readonly string[] Junk =
+    [
+        "", " ", "null", "true", "[]", "{}", "\"", "\\", "💥💥💥", "ЖЖЖ", "../../etc/passwd", "%00", "<script>alert(1)</script>", "' OR 1=1 --",
+        "\u202e\u0000", "{{", "}}", new string('x', 10_000), new string('ᐅ', 3_000),
+    ];
+
+    /// <summary>Junk for URL paths: no NUL (the in-process test server refuses to build such a request; Kestrel answers it 400 itself).</summary>
+    private static readonly string[] PathJunk = [.. Junk.Where(j => j.Trim().Length > 0 && !j.Contains('\0', StringComparison.Ordinal))];
+
+    public GeneratedRequest Next() => random.Next(10) switch
+    {
+        0 or 1 or 2 => Post("/api/migrations", Body()),
+        3 or 4 => Post("/api/migrations/preflight", Body()),
+        5 => new GeneratedRequest(HttpMethod.Post, $"/api/migrations/{Uri.EscapeDataString(Pick(PathJunk.Append(Hex(40)).Append(Hex(32)).ToArray()))}/cancel", null, null),
+        6 => new GeneratedRequest(HttpMethod.Get, $"/api/migrations/{Uri.EscapeDataString(Pick(PathJunk.Append(Hex(32)).ToArray()))}{Query("wait")}", null, null),
+        7 => new GeneratedRequest(HttpMethod.Get, $"/api/migrations?{Pick(["page", "pageSize"])}={Uri.EscapeDataString(Pick(["0", "-1", "abc", "1.5", "99999999999", "%", "💥", " 1", "1e3", "0x10"]))}", null, null),
+        8 => WrongMethod(),
+        _ => WrongMediaType(),
+    };
+
+    private static GeneratedRequest Post(string path, string body) => new(HttpMethod.Post, path, body, "application/json");
+
+    private string Body() => random.Next(12) switch
+    {
+        0 => Pick(Junk),
+        1 => "{\"slots\": " + Pick(["5", "[\"0-9\"]", "{}", "true", "null", "1.5", "[[[[[]]]]]"]) + $", \"targetNodeId\": \"{Pick(primaryIds)}\"}}",
+        2 => $"{{\"slots\": \"0-9\", \"targetNodeId\": {Pick(["5", "[]", "{\"nested\": [1, {\"x\": null}]}", "true", "1e999"])}}}",
+        3 => $"{{\"slots\": \"{Escape(Pick(BadSlots))}\", \"targetNodeId\": \"{Pick(primaryIds)}\"}}",
+        4 => $"{{\"slots\": \"0-16383\", \"targetNodeId\": \"{Pick(primaryIds)}\"}}",
+        5 => $"{{\"slots\": \"0-99\", \"targetNodeId\": \"{Pick([replicaId, Hex(40), Hex(39), Hex(41), "ЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖЖ", "", new string('a', 5_000)])}\"}}",
+        6 => $"{{\"slots\": \"0-99\"}}",
+        7 => $"{{\"targetNodeId\": \"{Pick(primaryIds)}\"}}",
+        8 => "{\"slots\": \"0-9\", \"targetNodeId\": \"" + Pick(primaryIds) + "\"",
+        9 => new string('[', random.Next(1, 2_000)),
+        10 => $"{{\"slots\": \"{string.Join(',', Enumerable.Range(0, random.Next(1, 3_000)).Select(_ => random.Next(-5, 20_000)))}\", \"targetNodeId\": \"{Hex(40)}\"}}",
+        _ => $"{{\"slots\": \"{Escape(Pick(Junk))}\", \"targetNodeId\": \"{Escape(Pick(Junk))}\", \"extra\": {{\"deep\": [{string.Join(',', Enumerable.Repeat("{}", random.Next(50)))}]}}}}",
+    };
+
+    private GeneratedRequest WrongMethod() => Pick(
+    [
+        new GeneratedRequest(HttpMethod.Delete, "/api/migrations", null, null),
+        new GeneratedRequest(HttpMethod.Put, "/api/migrations", "{}", "application/json"),
+        new GeneratedRequest(HttpMethod.Patch, "/api/cluster", "{}", "application/json"),
+        new GeneratedRequest(HttpMethod.Post, "/api/cluster", "{}", "application/json"),
+        new GeneratedRequest(HttpMethod.Post, "/api/slots", "{}", "application/json"),
+        new GeneratedRequest(HttpMethod.Delete, $"/api/migrations/{Hex(32)}", null, null),
+        new GeneratedRequest(HttpMethod.Get, $"/api/migrations/{Hex(32)}/cancel", null, null),
+        new GeneratedRequest(HttpMethod.Get, $"/api/{Uri.EscapeDataString(Pick(PathJunk))}", null, null),
+    ]);
+
+    private GeneratedRequest WrongMediaType() => new(
+        HttpMethod.Post,
+        Pick(["/api/migrations", "/api/migrations/preflight"]),
+        $"{{\"slots\": \"0\", \"targetNodeId\": \"{Pick(primaryIds)}\"}}",
+        Pick(["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data", null!]));
+
+    private string Query(string name) => random.Next(3) == 0 ? string.Empty : $"?{name}={Uri.EscapeDataString(Pick(["0", "-1", "121", "abc", "1.5", "", "💥"]))}";
+
+    private string Hex(int length) => string.Concat(Enumerable.Range(0, length).Select(_ => "0123456789abcdef"[random.Next(16)]));
+
+    private T Pick<T>(IReadOnlyList<T> items) => items[random.Next(items.Count)];
+
+    private static string Escape(string text) => JsonEncodedText.Encode(text).ToString();
+}
