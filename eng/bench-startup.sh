@@ -63,7 +63,8 @@ run_once() {
     fi
 }
 
-cli() { "$VALKEY_TOOLS_DIR/bin/valkey-cli" -c -p 7400 "$@"; }
+# The embedded cluster's password, generated at its first start (through the environment, not the command line).
+cli() { VALKEYCLI_AUTH=$(cat "$scratch/data/password") "$VALKEY_TOOLS_DIR/bin/valkey-cli" -c -p 7400 "$@"; }
 
 run_once cold
 # A key set in a run of its own (so both timed runs stay pure start-ups) must be there after the warm start.

@@ -23,6 +23,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
 
     private readonly string _root = FindRepositoryRoot();
     private DashboardProcess? _dashboard;
+    private string _password = string.Empty;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -82,6 +83,8 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
             await dashboard.WaitUntilHealthyAsync(http, HealthyTimeout, cancellationToken);
             Console.WriteLine($"  healthy (pid {dashboard.ProcessId})");
+            // The embedded cluster requires the password the dashboard generated at its first start.
+            _password = (await File.ReadAllTextAsync(EmbeddedPassword.PathIn(Path.Combine(scratch, "cluster")), cancellationToken)).Trim();
             await MeasureAsync(new DashboardClient(http), binDirectory, cancellationToken);
         }
         finally
@@ -94,7 +97,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
     {
         if (options.HeatMap)
         {
-            await using var heatMapCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")]);
+            await using var heatMapCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
             var machine = await MachineDescriptionAsync(heatMapCluster, $"127.0.0.1:{BasePort}", cancellationToken);
             await new HeatMapBenchmark(options, _dashboard!, heatMapCluster, machine, _root).RunAsync(cancellationToken);
             return;
@@ -114,7 +117,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
 
         Console.WriteLine($"A = {source.Endpoint} ({source.Id}), B = {target.Endpoint} ({target.Id}); moving slots {slots}");
 
-        await using var cluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")]);
+        await using var cluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
         Console.WriteLine($"Loading {options.Keys:N0} keys of 100 bytes ...");
         var loadTime = await cluster.LoadKeysAsync(options.Keys, cancellationToken);
         Console.WriteLine($"  loaded in {loadTime.TotalSeconds:0.0} s ({options.Keys / loadTime.TotalSeconds:N0} keys/s)");
@@ -125,7 +128,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
         Console.WriteLine($"  {keysInSlots:N0} keys in slots {slots}");
 
         var scenario = new MigrationScenario(source.Id, source.Endpoint, target.Id, target.Endpoint, slots, original, options.Keys, keysInSlots);
-        var methods = new Methods(dashboard, cluster, Path.Combine(binDirectory, "valkey-cli"), scenario);
+        var methods = new Methods(dashboard, cluster, Path.Combine(binDirectory, "valkey-cli"), _password, scenario);
         var results = Enum.GetValues<MigrationMethod>().ToDictionary(m => m, _ => new List<Measurement>());
         for (var round = 1; round <= options.Rounds; round++)
         {

@@ -22,7 +22,8 @@ internal static class ExternalCommand
         IEnumerable<string> arguments,
         TimeSpan timeout,
         CancellationToken cancellationToken,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -34,6 +35,11 @@ internal static class ExternalCommand
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
         }
 
         var commandLine = string.Join(' ', start.ArgumentList.Prepend(fileName));

@@ -48,7 +48,7 @@ internal sealed record MigrationScenario(
 /// The four measured methods. Each moves the slots there and back and times each direction; after every direction
 /// (untimed) it checks that no key was lost and waits until the cluster has settled on the expected layout.
 /// </summary>
-internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, string valkeyCli, MigrationScenario scenario)
+internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, string valkeyCli, string password, MigrationScenario scenario)
 {
     public static string Letter(MigrationMethod method) => ((char)('a' + (int)method)).ToString();
 
@@ -121,7 +121,9 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
                 arguments.Add("--cluster-use-atomic-slot-migration");
             }
 
-            var result = (await ExternalCommand.RunAsync(valkeyCli, arguments, ValkeyCluster.MigrationTimeout, cancellationToken)).EnsureSuccess();
+            // The password goes through the environment, so it is in no command line that a report or error prints.
+            var result = (await ExternalCommand.RunAsync(valkeyCli, arguments, ValkeyCluster.MigrationTimeout, cancellationToken,
+                environment: new Dictionary<string, string?> { ["VALKEYCLI_AUTH"] = password })).EnsureSuccess();
             if (result.Output.Contains("[ERR]", StringComparison.Ordinal))
             {
                 throw new BenchmarkFailedException($"`{result.CommandLine}` reported an error:\n{result.Tail()}");

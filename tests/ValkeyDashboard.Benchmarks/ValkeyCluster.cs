@@ -33,9 +33,11 @@ internal sealed class ValkeyCluster : IAsyncDisposable
     /// <summary>The endpoint the layout is read from between measurements.</summary>
     public string Seed { get; }
 
-    public static async Task<ValkeyCluster> ConnectAsync(IReadOnlyList<string> seeds)
+    /// <param name="seeds">Nodes to discover the cluster from.</param>
+    /// <param name="password">The embedded cluster's password (the dashboard keeps it in its data folder).</param>
+    public static async Task<ValkeyCluster> ConnectAsync(IReadOnlyList<string> seeds, string password)
     {
-        var configuration = ValkeyConnection.CreateConfiguration(new ValkeyOptions { CommandTimeout = TimeSpan.FromSeconds(15) }, seeds);
+        var configuration = ValkeyConnection.CreateConfiguration(new ValkeyOptions { CommandTimeout = TimeSpan.FromSeconds(15), Password = password }, seeds);
         configuration.ClientName = "valkey-dashboard-benchmark";
         return new ValkeyCluster(await ConnectionMultiplexer.ConnectAsync(configuration), seeds[0]);
     }

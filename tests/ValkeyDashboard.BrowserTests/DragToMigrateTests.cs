@@ -304,6 +304,8 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         var cli = Fixture.Services.GetRequiredService<LocalClusterHost>().Installation!.CliPath;
         var (host, port) = (endpoint[..endpoint.LastIndexOf(':')], endpoint[(endpoint.LastIndexOf(':') + 1)..]);
         var start = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The embedded cluster requires its password; the environment keeps it off the command line.
+        start.Environment["VALKEYCLI_AUTH"] = Fixture.Services.GetRequiredService<Cluster.Configuration.ValkeyOptions>().Password;
         foreach (var argument in new[] { "-h", host, "-p", port }.Concat(command))
         {
             start.ArgumentList.Add(argument);

@@ -81,7 +81,12 @@ public sealed class LocalNode
             config.AppendLine("protected-mode no");
         }
 
+        // The config holds the password: readable by its owner only.
         File.WriteAllText(ConfigPath, config.ToString());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     /// <summary>

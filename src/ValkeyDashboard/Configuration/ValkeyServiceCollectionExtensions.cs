@@ -23,6 +23,14 @@ internal static class ValkeyServiceCollectionExtensions
                 "Valkey:Mode is External but Valkey:External:Endpoints is empty; give at least one host:port of the cluster.")
             .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100), "Valkey:PollInterval must be at least 100 ms.")
             .ValidateOnStart();
+        // The embedded cluster always has a password: the configured one, or one generated once and kept with its data.
+        services.PostConfigure<ValkeyOptions>(o =>
+        {
+            if (o.Mode == ValkeyMode.Embedded && string.IsNullOrEmpty(o.Password))
+            {
+                o.Password = EmbeddedPassword.LoadOrCreate(Path.GetFullPath(o.Embedded.DataDirectory));
+            }
+        });
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ValkeyOptions>>().Value);
         services.AddSingleton(TimeProvider.System);
 
