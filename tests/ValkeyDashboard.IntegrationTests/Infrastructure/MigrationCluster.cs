@@ -71,10 +71,11 @@ public sealed class MigrationCluster : IAsyncDisposable
     }
 
     /// <summary>Σ DBSIZE over the primaries.</summary>
+    /// <summary>Σ DBSIZE over the primaries that are up (after a failover the dead one is still listed, failed and without slots).</summary>
     public async Task<long> TotalKeysAsync()
     {
         long total = 0;
-        foreach (var primary in await PrimariesAsync())
+        foreach (var primary in (await PrimariesAsync()).Where(p => p.Health == NodeHealth.Online))
         {
             total += (long)await Cluster.Connection.ExecuteAsync(primary.Endpoint, "DBSIZE");
         }

@@ -31,6 +31,9 @@ internal sealed class MigrationHold : IAsyncDisposable
         }
     }
 
+    /// <summary>The node that held the migrations is gone (killed): there is nothing left to release.</summary>
+    public void Abandon() => _released = true;
+
     public async ValueTask DisposeAsync() => await ReleaseAsync();
 
     private static async Task<MigrationHold> StartAsync(Func<int, Task> set)
