@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster.Audit;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -23,6 +24,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     protected DashboardTestContext()
     {
+        _auditPath = NewAuditPath();
+        Audit = new AuditLog(_auditPath);
         // Pages render behind a 150-200 ms throttle; a loaded build machine needs more than bUnit's default second.
         DefaultWaitTimeout = WaitTimeout;
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -31,6 +34,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ISlotMigrations>(Migrations);
         Services.AddSingleton<SlotHeatMapSource>();
         Services.AddSingleton(new ValkeyOptions());
+        // The audit log is the real one, in a scratch SQLite file of this test's own.
+        Services.AddSingleton(Audit);
         Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
         Snackbars = Render<MudSnackbarProvider>();
@@ -39,6 +44,12 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeClusterSnapshotSource Snapshots { get; } = new();
 
     protected FakeSlotMigrations Migrations { get; } = new();
+
+    private static string NewAuditPath() => Path.Combine(Path.GetTempPath(), $"valkey-dashboard-audit-{Guid.NewGuid():N}.db");
+
+    private readonly string _auditPath;
+
+    protected AuditLog Audit { get; }
 
     /// <summary>Where dialogs shown through <see cref="IDialogService"/> are rendered.</summary>
     protected IRenderedComponent<MudDialogProvider> Dialogs { get; }
@@ -90,6 +101,11 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         {
             Snapshots.Dispose();
             Migrations.Dispose();
+            Audit.Dispose();
+            foreach (var file in new[] { _auditPath, _auditPath + "-wal", _auditPath + "-shm" })
+            {
+                File.Delete(file);
+            }
         }
 
         base.Dispose(disposing);

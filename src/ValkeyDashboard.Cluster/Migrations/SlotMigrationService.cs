@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
@@ -36,6 +37,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
     private readonly ILogger<SlotMigrationService> _logger;
     private readonly TimeProvider _time;
     private readonly SlotMigrationOptions _options;
+    private readonly AuditLog? _audit;
     private readonly ConcurrentDictionary<string, Migration> _migrations = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private readonly SubscriberChannels<Migration> _subscribers = new(() => Channel.CreateUnbounded<Migration>(new UnboundedChannelOptions { SingleReader = true }));
@@ -48,8 +50,10 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
         MigrationStore store,
         SlotMigrationOptions options,
         ILogger<SlotMigrationService> logger,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        AuditLog? audit = null)
     {
+        _audit = audit;
         _connection = connection;
         _monitor = monitor;
         _store = store;
@@ -111,6 +115,28 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
     /// </summary>
     public async Task<MigrationStart> StartAsync(MigrationRequest request, CancellationToken cancellationToken = default)
     {
+        var subject = $"{Clip(request.Slots)} → {DescribeNode(request.TargetNodeId)}";
+        try
+        {
+            var start = await StartCoreAsync(request, cancellationToken);
+            await AuditAsync(request.RequestedBy, "migration.start", subject, AuditOutcome.Accepted,
+                start.Created ? $"migration {start.Migration.Id}" : $"migration {start.Migration.Id} (a retry with the same Idempotency-Key: nothing new started)");
+            return start;
+        }
+        catch (MigrationRequestException ex)
+        {
+            await AuditAsync(request.RequestedBy, "migration.start", subject, AuditOutcome.Refused, ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await AuditAsync(request.RequestedBy, "migration.start", subject, AuditOutcome.Failed, ErrorText.Brief(ex));
+            throw;
+        }
+    }
+
+    private async Task<MigrationStart> StartCoreAsync(MigrationRequest request, CancellationToken cancellationToken)
+    {
         var slots = MigrationPlanner.ParseSlots(request.Slots);
         await _startLock.WaitAsync(cancellationToken);
         try
@@ -153,6 +179,50 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
     /// naming it. Returns the migration once Valkey has confirmed (or after a few seconds, still running).
     /// </summary>
     public async Task<Migration> CancelAsync(string id, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var migration = await CancelCoreAsync(id, requestedBy, cancellationToken);
+            await AuditAsync(requestedBy, "migration.cancel", Clip(id), AuditOutcome.Accepted, $"{migration.Slots} → {migration.TargetEndpoint}: {migration.State.ToString().ToLowerInvariant()}");
+            return migration;
+        }
+        catch (MigrationRequestException ex)
+        {
+            await AuditAsync(requestedBy, "migration.cancel", Clip(id), AuditOutcome.Refused, ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await AuditAsync(requestedBy, "migration.cancel", Clip(id), AuditOutcome.Failed, ErrorText.Brief(ex));
+            throw;
+        }
+    }
+
+    /// <summary>Records a change in the audit log; a log that cannot be written does not undo or block the change.</summary>
+    private async Task AuditAsync(string actor, string action, string subject, AuditOutcome outcome, string? detail)
+    {
+        if (_audit is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _audit.RecordAsync(actor, action, subject, outcome, detail);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException)
+        {
+            _logger.LogError(ex, "Could not write the audit entry {Action} {Subject} by {Actor}", action, subject, actor);
+        }
+    }
+
+    private string DescribeNode(string? id) =>
+        id is not null && _monitor.Current.FindNode(id) is { } node ? node.Endpoint : Clip(id);
+
+    /// <summary>At most 200 characters of what a client sent, for the audit log.</summary>
+    private static string Clip(string? text) => text is null ? "(none)" : text.Length <= 200 ? text : text[..200] + "…";
+
+    private async Task<Migration> CancelCoreAsync(string id, string requestedBy, CancellationToken cancellationToken)
     {
         var migration = Find(id) ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no migration {id}");
         if (migration.IsFinished)

@@ -248,7 +248,7 @@ public static class MigrationsApi
         return TypedResults.Problem(detail: ex.Message, statusCode: status, title: title, extensions: extensions);
     }
 
-    private static bool TryParsePositive(string? text, int fallback, int max, out int value)
+    internal static bool TryParsePositive(string? text, int fallback, int max, out int value)
     {
         if (string.IsNullOrEmpty(text))
         {
@@ -259,5 +259,5 @@ public static class MigrationsApi
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
     }
 
-    private static string Clip(string? text) => text is null ? string.Empty : text.Length <= 64 ? text : text[..64] + "…";
+    internal static string Clip(string? text) => text is null ? string.Empty : text.Length <= 64 ? text : text[..64] + "…";
 }

@@ -79,6 +79,7 @@ internal static class DashboardWebExtensions
         app.MapOpenApi();
         app.MapClusterApi();
         app.MapMigrationsApi();
+        app.MapAuditApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync });
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Hosting;
@@ -47,6 +48,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
 
         services.AddSingleton(sp => new MigrationStore(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
+        services.AddSingleton(sp => new AuditLog(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
         services.AddSingleton(configuration.GetSection("Migrations").Get<SlotMigrationOptions>() ?? new SlotMigrationOptions());
         services.AddSingleton<SlotMigrationService>();
         services.AddSingleton<ISlotMigrations>(sp => sp.GetRequiredService<SlotMigrationService>());

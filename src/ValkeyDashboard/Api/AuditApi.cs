@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ValkeyDashboard.Cluster.Audit;
+
+namespace ValkeyDashboard.Api;
+
+/// <summary>A page of the audit log.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, int Page, int PageSize, int Total);
+
+/// <summary>The audit log: every change asked of the dashboard (migration start and cancel), who asked, and the outcome.</summary>
+public static class AuditApi
+{
+    private const int MaxPageSize = 200;
+
+    public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/audit", ListAsync)
+            .WithTags("Audit")
+            .WithName("ListAudit")
+            .WithSummary("The audit log, newest first, paged")
+            .WithDescription("Every start and cancel of a migration, from the UI or the API, accepted, refused (with the reason) or failed. " +
+                "page starts at 1; pageSize is 1-200 (default 50).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    public static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ListAsync(AuditLog audit, string? page, string? pageSize, CancellationToken cancellationToken)
+    {
+        if (!MigrationsApi.TryParsePositive(page, 1, int.MaxValue, out var pageNumber))
+        {
+            return TypedResults.Problem(detail: $"page must be a whole number from 1, got \"{MigrationsApi.Clip(page)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+        }
+
+        if (!MigrationsApi.TryParsePositive(pageSize, 50, MaxPageSize, out var size))
+        {
+            return TypedResults.Problem(detail: $"pageSize must be a whole number from 1 to {MaxPageSize}, got \"{MigrationsApi.Clip(pageSize)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+        }
+
+        var (items, total) = await audit.ListAsync(pageNumber, size, cancellationToken);
+        return TypedResults.Ok(new AuditPage(items, pageNumber, size, total));
+    }
+}
