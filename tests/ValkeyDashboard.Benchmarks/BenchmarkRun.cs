@@ -72,6 +72,8 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             $"--Dashboard:LogDirectory={Path.Combine(scratch, "logs")}",
             $"--Dashboard:KeysDirectory={Path.Combine(scratch, "keys")}",
             $"--Dashboard:DatabasePath={Path.Combine(scratch, "dashboard.db")}",
+            // A benchmark or soak starts migrations faster than a person would.
+            "--Dashboard:RateLimit:MutationsPerMinute=100000",
         ]);
         _dashboard = dashboard;
 
@@ -95,6 +97,14 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
 
     private async Task MeasureAsync(DashboardClient dashboard, string binDirectory, CancellationToken cancellationToken)
     {
+        if (options.Soak)
+        {
+            await using var soakCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
+            var machine = await MachineDescriptionAsync(soakCluster, $"127.0.0.1:{BasePort}", cancellationToken);
+            await new SoakRun(options, dashboard, soakCluster, Path.Combine(binDirectory, "valkey-cli"), _password, $"127.0.0.1:{BasePort}", machine, _root).RunAsync(cancellationToken);
+            return;
+        }
+
         if (options.HeatMap)
         {
             await using var heatMapCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);

@@ -13,11 +13,13 @@ internal static class Program
     private const string Usage = """
         Usage: dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- [--keys N] [--slots N] [--rounds N]
                dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- heatmap [--keys N] [--seconds N]
+               dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- soak [--keys N] [--migrations N]
 
           --keys N     keys of 100 bytes to load (default 1000000; heatmap: 200000)
           --slots N    slots 0..N-1 to move there and back (default 2000)
           --rounds N   rounds of all four methods; the report shows the median (default 4)
           --seconds N  heatmap: length of each measured phase (default 30)
+          --migrations N  soak: migrations to run (default 100)
 
         heatmap: opens the dashboard in headless Chromium (/usr/bin/chromium) and measures the heat map's frames
         (bytes per refresh against the JSON of GET /api/slots), its drawing time (against drawing every cell with
@@ -26,6 +28,10 @@ internal static class Program
         Starts the dashboard on http://127.0.0.1:5097 with an embedded cluster on ports 12700-12705 (+10000),
         all in a temporary folder, and stops everything at the end. Writes artifacts/benchmarks/migrations.md
         (heatmap: artifacts/benchmarks/heatmap.md).
+
+        soak: random migrations back and forth through the REST API under continuous reads and writes; afterwards every
+        key must hold its last value, no client command may have failed, and valkey-cli --cluster check must find all
+        slots covered and none open (artifacts/benchmarks/soak.md). Default keys: 100000.
         """;
 
     public static async Task<int> Main(string[] args)
@@ -90,6 +96,12 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
     /// <summary>Heat map: seconds per measured phase.</summary>
     public int Seconds { get; init; } = 30;
 
+    /// <summary>Run the soak instead of measuring.</summary>
+    public bool Soak { get; init; }
+
+    /// <summary>Soak: migrations to run.</summary>
+    public int Migrations { get; init; } = 100;
+
     public const string RunCommand = "dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks";
 
     /// <summary>The command that reproduces this run.</summary>
@@ -99,13 +111,14 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
     public static bool TryParse(string[] args, out BenchmarkOptions options, out string? error)
     {
         var heatMap = args.Length > 0 && args[0] == "heatmap";
+        var soak = args.Length > 0 && args[0] == "soak";
         var values = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["--keys"] = heatMap ? 200_000 : 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4, ["--seconds"] = 30,
+            ["--keys"] = heatMap ? 200_000 : soak ? 100_000 : 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4, ["--seconds"] = 30, ["--migrations"] = 100,
         };
         options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
         error = null;
-        for (var i = heatMap ? 1 : 0; i < args.Length; i++)
+        for (var i = heatMap || soak ? 1 : 0; i < args.Length; i++)
         {
             var (name, text) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
             if (name is "-h" or "--help")
@@ -135,7 +148,7 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
             return false;
         }
 
-        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args) { HeatMap = heatMap, Seconds = values["--seconds"] };
+        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args) { HeatMap = heatMap, Seconds = values["--seconds"], Soak = soak, Migrations = values["--migrations"] };
         return true;
     }
 }

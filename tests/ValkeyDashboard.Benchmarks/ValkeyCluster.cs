@@ -30,6 +30,9 @@ internal sealed class ValkeyCluster : IAsyncDisposable
         Seed = seed;
     }
 
+    /// <summary>The cluster's keys, for loads of the benchmark's own.</summary>
+    public IDatabase Database => _multiplexer.GetDatabase();
+
     /// <summary>The endpoint the layout is read from between measurements.</summary>
     public string Seed { get; }
 
