@@ -11,7 +11,7 @@ namespace ValkeyDashboard.Benchmarks;
 /// Afterwards every key must hold the last value written to it, no client command may have failed, and
 /// <c>valkey-cli --cluster check</c> must find every slot covered and none left open.
 /// </summary>
-internal sealed class SoakRun(BenchmarkOptions options, DashboardClient dashboard, ValkeyCluster cluster, string valkeyCli, string password, string seed, string machine, string root)
+internal sealed partial class SoakRun(BenchmarkOptions options, DashboardClient dashboard, ValkeyCluster cluster, string valkeyCli, string password, string seed, string machine, string root)
 {
     private const int Writers = 4;
     private const int Batch = 40;
@@ -68,8 +68,10 @@ internal sealed class SoakRun(BenchmarkOptions options, DashboardClient dashboar
         var (checkedKeys, wrong) = await load.VerifyAsync(cancellationToken);
         var check = await ExternalCommand.RunAsync(valkeyCli, ["--cluster", "check", seed], TimeSpan.FromMinutes(2), cancellationToken,
             environment: new Dictionary<string, string?> { ["VALKEYCLI_AUTH"] = password });
-        var covered = check.Output.Contains("[OK] All 16384 slots covered.", StringComparison.Ordinal);
-        var open = check.Output.Split('\n').Where(l => l.Contains("open slot", StringComparison.OrdinalIgnoreCase) || l.Contains("importing", StringComparison.OrdinalIgnoreCase) || l.Contains("migrating", StringComparison.OrdinalIgnoreCase)).ToList();
+        var output = AnsiEscape().Replace(check.Output, string.Empty);
+        var covered = output.Contains("[OK] All 16384 slots covered.", StringComparison.Ordinal);
+        // valkey-cli reports open (importing/migrating) slots and disagreements as [WARNING] or [ERR] lines.
+        var open = output.Split('\n').Where(l => l.Contains("[WARNING]", StringComparison.Ordinal) || l.Contains("[ERR]", StringComparison.Ordinal)).ToList();
 
         var report = Report(elapsed, slotsMoved, durations, load, checkedKeys, wrong, covered, open, check.ExitCode);
         var path = Path.Combine(root, "artifacts", "benchmarks", "soak.md");
@@ -96,6 +98,9 @@ internal sealed class SoakRun(BenchmarkOptions options, DashboardClient dashboar
         return (SlotRangeSet.From([new Cluster.Model.SlotRange(start, start + length - 1)]), target.Id, target.Endpoint);
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial System.Text.RegularExpressions.Regex AnsiEscape();
+
     private string Report(TimeSpan elapsed, int slotsMoved, List<double> durations, SoakLoad load, int checkedKeys, int wrong, bool covered, List<string> open, int checkExit)
     {
         var c = CultureInfo.InvariantCulture;
@@ -114,6 +119,7 @@ internal sealed class SoakRun(BenchmarkOptions options, DashboardClient dashboar
         text.AppendLine(c, $"| Keys | {options.Keys:N0} (100-byte values) |");
         text.AppendLine(c, $"| Client load | {Writers} clients, half GET half SET, {load.Commands:N0} commands ({load.Commands / elapsed.TotalSeconds:N0}/s) |");
         text.AppendLine(c, $"| Client commands failed | {load.Failures} |");
+        text.AppendLine(c, $"| Commands sent again after a second redirect (StackExchange.Redis follows one MOVED per command; its slot had moved twice) | {load.RedirectRetries} |");
         text.AppendLine(c, $"| Stale reads (a GET not returning the last acknowledged SET) | {load.StaleReads} |");
         text.AppendLine(c, $"| Keys checked afterwards / not holding their last value | {checkedKeys:N0} / {wrong} |");
         text.AppendLine(c, $"| `valkey-cli --cluster check` | exit {checkExit}; {(covered ? "all 16384 slots covered" : "NOT all slots covered")}; {(open.Count == 0 ? "no open slots" : $"open: {string.Join("; ", open)}")} |");
@@ -131,8 +137,11 @@ internal sealed class SoakLoad(IDatabase database, int keys)
     private long _commands;
     private long _failures;
     private long _staleReads;
+    private long _redirectRetries;
 
     public long Commands => Interlocked.Read(ref _commands);
+
+    public long RedirectRetries => Interlocked.Read(ref _redirectRetries);
 
     public long Failures => Interlocked.Read(ref _failures);
 
@@ -175,11 +184,11 @@ internal sealed class SoakLoad(IDatabase database, int keys)
                 if (random.Next(2) == 0)
                 {
                     var value = Value(i, ++version);
-                    writes.Add((i, value, database.StringSetAsync(Key(i), value)));
+                    writes.Add((i, value, FollowingRedirectsAsync(() => database.StringSetAsync(Key(i), value))));
                 }
                 else
                 {
-                    reads.Add((i, _last[i], database.StringGetAsync(Key(i))));
+                    reads.Add((i, _last[i], FollowingRedirectsAsync(() => database.StringGetAsync(Key(i)))));
                 }
             }
 
@@ -214,6 +223,25 @@ internal sealed class SoakLoad(IDatabase database, int keys)
             }
 
             Interlocked.Add(ref _commands, batch.Count);
+        }
+    }
+
+    /// <summary>
+    /// Sends a command again when StackExchange.Redis gave up on a second MOVED (it follows one per command: a slot that moved
+    /// twice in quick succession fails it), as clients that follow several redirects do; up to 5 times, each counted.
+    /// </summary>
+    private async Task<T> FollowingRedirectsAsync<T>(Func<Task<T>> command)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await command();
+            }
+            catch (RedisException ex) when (attempt < 5 && ex.Message.Contains("MOVED", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _redirectRetries);
+            }
         }
     }
 
