@@ -43,6 +43,33 @@ public sealed class ValkeyOptions
     /// <summary>PEM file of the CA that signed the servers' certificates (TLS only; unset means the system store).</summary>
     public string? TlsCaFile { get; set; }
 
+    /// <summary>
+    /// A client certificate for nodes that require one (<c>tls-auth-clients yes</c>): a PEM certificate with
+    /// <see cref="TlsClientKeyFile"/>, or a PKCS#12 (.pfx/.p12) file holding both.
+    /// </summary>
+    public string? TlsClientCertificateFile { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsClientCertificateFile"/> (not needed for a PKCS#12 file).</summary>
+    public string? TlsClientKeyFile { get; set; }
+
+    /// <summary>Loads the client certificate, or null when none is configured.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? LoadClientCertificate()
+    {
+        if (!Tls || string.IsNullOrEmpty(TlsClientCertificateFile))
+        {
+            return null;
+        }
+
+        if (!string.IsNullOrEmpty(TlsClientKeyFile))
+        {
+            using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(TlsClientCertificateFile, TlsClientKeyFile);
+            // An ephemeral PEM key cannot be used for TLS on every platform: go through PKCS#12 once.
+            return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(pem.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        }
+
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(TlsClientCertificateFile, null);
+    }
+
     /// <summary>How often the monitor reads the cluster.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

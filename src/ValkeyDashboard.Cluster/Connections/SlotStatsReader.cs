@@ -150,10 +150,12 @@ public sealed class SlotStatsReader(ValkeyOptions options) : IAsyncDisposable
                 if (options.Tls)
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    var clientCertificate = options.LoadClientCertificate();
                     await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
                     {
                         TargetHost = host,
                         RemoteCertificateValidationCallback = ValidateCertificate,
+                        ClientCertificates = clientCertificate is null ? null : [clientCertificate],
                     }, cancellationToken);
                     stream = tls;
                 }

@@ -92,6 +92,11 @@ public sealed class ValkeyConnection : IAsyncDisposable
             configuration.TrustIssuer(X509CertificateLoader.LoadCertificateFromFile(options.TlsCaFile));
         }
 
+        if (options.LoadClientCertificate() is { } clientCertificate)
+        {
+            configuration.CertificateSelection += (_, _, _, _, _) => clientCertificate;
+        }
+
         foreach (var endpoint in endpoints)
         {
             configuration.EndPoints.Add(endpoint);
