@@ -74,6 +74,8 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             $"--Dashboard:DatabasePath={Path.Combine(scratch, "dashboard.db")}",
             // A benchmark or soak starts migrations faster than a person would.
             "--Dashboard:RateLimit:MutationsPerMinute=100000",
+            // On loopback only, so sign-in may be off for the benchmark's own requests.
+            "--Dashboard:Auth:Mode=None",
         ]);
         _dashboard = dashboard;
 

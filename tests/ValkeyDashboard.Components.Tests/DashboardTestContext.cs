@@ -1,5 +1,6 @@
 using ValkeyDashboard.Cluster.Audit;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -36,12 +37,18 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new ValkeyOptions());
         // The audit log is the real one, in a scratch SQLite file of this test's own.
         Services.AddSingleton(Audit);
+        // Signed in as an operator unless a test says otherwise (ViewerOnly).
+        Authorization = AddAuthorization();
+        Authorization.SetAuthorized("tester");
+        Authorization.SetRoles("operator");
         Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
         Snackbars = Render<MudSnackbarProvider>();
     }
 
     protected FakeClusterSnapshotSource Snapshots { get; } = new();
+
+    protected BunitAuthorizationContext Authorization { get; }
 
     protected FakeSlotMigrations Migrations { get; } = new();
 

@@ -35,7 +35,7 @@ public class HomePageMigrationTests : DashboardTestContext
 
         await Dialogs.WaitForAssertionAsync(() => Assert.NotNull(Dialogs.Find("[data-testid='preflight-jobs']")));
         Assert.Contains("Move 100 slots to 127.0.0.1:7002", Dialogs.Markup, StringComparison.Ordinal);
-        Assert.Equal(new MigrationRequest("0-99", TestSnapshots.PrimaryIds[2], "ui"), Assert.Single(Migrations.Preflights));
+        Assert.Equal(new MigrationRequest("0-99", TestSnapshots.PrimaryIds[2], "tester"), Assert.Single(Migrations.Preflights));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class HomePageMigrationTests : DashboardTestContext
     }
 
     [Fact]
-    public async Task Cancel_in_the_running_panel_asks_the_service_as_the_ui()
+    public async Task Cancel_in_the_running_panel_asks_the_service_as_the_signed_in_user()
     {
         var cut = await RenderFollowingAsync();
         Migrations.Publish(TestMigrations.Running("m-1"));
@@ -108,6 +108,23 @@ public class HomePageMigrationTests : DashboardTestContext
 
         await cut.Find("[data-testid='cancel-migration-m-1']").ClickAsync(new MouseEventArgs());
 
-        Assert.Equal([("m-1", "ui")], Migrations.Cancels);
+        Assert.Equal([("m-1", "tester")], Migrations.Cancels);
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_migrations_but_gets_no_drop_targets_move_or_cancel()
+    {
+        Authorization.SetRoles("viewer");
+        var cut = await RenderFollowingAsync();
+        Migrations.Publish(TestMigrations.Running("m-1"));
+
+        await cut.WaitForAssertionAsync(() => Assert.NotNull(cut.Find("[data-testid='migration-m-1']")));
+        Assert.True(cut.Find("[data-testid='cancel-migration-m-1']").HasAttribute("disabled"));
+        Assert.NotEmpty(cut.FindAll("[data-testid^='node-card-']"));
+        Assert.Empty(cut.FindAll("[data-drop-node]"));
+        Assert.Empty(cut.FindAll("[data-slot-range]"));
+        await cut.FindComponent<Controls.SlotHeatMap>().InvokeAsync(() =>
+            cut.FindComponent<Controls.SlotHeatMap>().Instance.OnDroppedAsync("0-99", TestSnapshots.PrimaryIds[2]));
+        Assert.Empty(Migrations.Preflights);
     }
 }

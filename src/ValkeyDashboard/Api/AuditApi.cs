@@ -19,7 +19,9 @@ public static class AuditApi
             .WithSummary("The audit log, newest first, paged")
             .WithDescription("Every start and cancel of a migration, from the UI or the API, accepted, refused (with the reason) or failed. " +
                 "page starts at 1; pageSize is 1-200 (default 50).")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .RequireAuthorization(Authentication.DashboardRoles.OperatePolicy)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         return app;
     }
 

@@ -6,6 +6,7 @@ using MudBlazor.Services;
 using Serilog;
 using Serilog.Events;
 using ValkeyDashboard.Api;
+using ValkeyDashboard.Authentication;
 using ValkeyDashboard.Components;
 using ValkeyDashboard.Hubs;
 using ValkeyDashboard.Model.HeatMap;
@@ -53,6 +54,7 @@ internal static class DashboardWebExtensions
             .AddExamples());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
         services.AddMutationRateLimit(configuration);
+        services.AddDashboardAuth(configuration);
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SlotStatisticsWatchers>();
@@ -72,16 +74,20 @@ internal static class DashboardWebExtensions
             exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? LogEventLevel.Debug
             : LogEventLevel.Information);
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
 
-        app.MapStaticAssets();
-        app.MapOpenApi();
+        // Open to all: the page's static files, the API description and the health probe; the rest needs a viewer.
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapBrowserSignIn();
         app.MapClusterApi();
         app.MapMigrationsApi();
         app.MapAuditApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

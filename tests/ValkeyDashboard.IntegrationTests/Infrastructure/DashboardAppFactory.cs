@@ -21,6 +21,8 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         _settings["Valkey:PollInterval"] = "00:00:00.250";
         // Tests send many requests from one client; the limit itself is tested with a low one (RequestLimitTests).
         _settings["Dashboard:RateLimit:MutationsPerMinute"] = "1000000";
+        // The tests talk to a loopback (or in-process) dashboard without signing in; sign-in has tests of its own (AuthTests).
+        _settings["Dashboard:Auth:Mode"] = "None";
     }
 
     /// <summary>Sets a configuration value (before the app starts).</summary>

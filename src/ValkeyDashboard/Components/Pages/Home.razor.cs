@@ -1,4 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using ValkeyDashboard.Authentication;
 using MudBlazor;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
@@ -56,6 +59,21 @@ public partial class Home
 
     [CascadingParameter(Name = "IsDarkMode")]
     public bool IsDarkMode { get; set; }
+
+    /// <summary>Who is signed in (cascaded by the app); without it the page is read-only.</summary>
+    [CascadingParameter]
+    public Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    private ClaimsPrincipal? _user;
+
+    /// <summary>Operators move and cancel; viewers see everything but the controls for that.</summary>
+    private bool CanOperate => _user?.IsInRole(DashboardRoles.Operator) == true;
+
+    /// <summary>Who asks, for the history and the audit log.</summary>
+    private string Actor => _user?.Identity?.Name ?? "ui";
+
+    protected override async Task OnParametersSetAsync() =>
+        _user = AuthenticationState is null ? null : (await AuthenticationState).User;
 
     private ClusterSnapshot Snapshot => _watcher?.Snapshot ?? Monitor.Current;
 
@@ -201,6 +219,12 @@ public partial class Home
 
     private async Task OpenPreflightAsync(SlotRangeSet slots, string targetNodeId, bool fromSelection)
     {
+        if (!CanOperate)
+        {
+            Snackbar.Add("Only an operator may move slots; you are signed in as a viewer.", Severity.Warning);
+            return;
+        }
+
         var target = Snapshot.FindNode(targetNodeId);
         if (target is not null && slots.Except(target.Slots).IsEmpty)
         {
@@ -213,6 +237,7 @@ public partial class Home
             { d => d.Slots, slots },
             { d => d.TargetNodeId, targetNodeId },
             { d => d.TargetEndpoint, target?.Endpoint },
+            { d => d.RequestedBy, Actor },
         };
         var options = new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true };
         var dialog = await Dialogs.ShowAsync<MigrationPreflightDialog>("Move slots", parameters, options);
@@ -240,6 +265,12 @@ public partial class Home
 
     private async Task CancelAsync(string id)
     {
+        if (!CanOperate)
+        {
+            Snackbar.Add("Only an operator may cancel migrations; you are signed in as a viewer.", Severity.Warning);
+            return;
+        }
+
         lock (_gate)
         {
             _cancelling.Add(id);
@@ -247,7 +278,7 @@ public partial class Home
 
         try
         {
-            var migration = await Migrations.CancelAsync(id, "ui");
+            var migration = await Migrations.CancelAsync(id, Actor);
             lock (_gate)
             {
                 _history[id] = migration;
