@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using ValkeyDashboard.Cluster.Audit;
 
 namespace ValkeyDashboard.Authentication;
 
@@ -40,7 +41,7 @@ public static class BrowserSignInEndpoint
     /// <summary><c>GET /login?t=…</c>: a valid token signs the browser in and goes to the dashboard; anything else says how to sign in.</summary>
     public static IEndpointRouteBuilder MapBrowserSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet(BrowserSignIn.Path, async (HttpContext context, BrowserSignIn signIn, DashboardAuthOptions options, ILogger<BrowserSignIn> logger) =>
+        app.MapGet(BrowserSignIn.Path, async (HttpContext context, BrowserSignIn signIn, DashboardAuthOptions options, AuditLog audit, ILogger<BrowserSignIn> logger) =>
         {
             if (options.Mode == DashboardAuthMode.None)
             {
@@ -50,6 +51,7 @@ public static class BrowserSignInEndpoint
             if (!signIn.Matches(context.Request.Query["t"]))
             {
                 logger.LogWarning("Refused a browser sign-in from {Remote}: the link's token is missing or wrong", context.Connection.RemoteIpAddress);
+                await audit.RecordAsync("browser", "sign-in", From(context), AuditOutcome.Refused, "the sign-in link's token is missing or wrong");
                 return Results.Content(
                     """
                     <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Valkey Dashboard</title></head>
@@ -67,10 +69,13 @@ public static class BrowserSignInEndpoint
                 CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             logger.LogInformation("A browser signed in from {Remote}", context.Connection.RemoteIpAddress);
+            await audit.RecordAsync("browser", "sign-in", From(context), AuditOutcome.Accepted, "operator");
             return Results.Redirect("/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
+
+    private static string From(HttpContext context) => $"from {context.Connection.RemoteIpAddress?.ToString() ?? "this machine"}";
 }
 
 /// <summary>

@@ -105,6 +105,11 @@ public class AuthTests(SharedClusterFixture fixture)
                 Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
             }
 
+            using var auditor = Bearer(factory.CreateClient(), OperatorToken);
+            var signIn = (await auditor.GetJsonAsync("/api/audit")).GetProperty("items")[0];
+            Assert.Equal("sign-in", signIn.GetProperty("action").GetString());
+            Assert.Equal("accepted", signIn.GetProperty("outcome").GetString());
+
             var page = await client.GetStringAsync(new Uri("/", UriKind.Relative));
             Assert.Contains("data-testid=\"node-card-", page, StringComparison.Ordinal);
             Assert.Equal("ok", (await client.GetJsonAsync("/api/cluster")).GetProperty("state").GetString());
