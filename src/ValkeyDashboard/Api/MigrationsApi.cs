@@ -235,13 +235,13 @@ public static class MigrationsApi
         TypedResults.Problem(detail: $"there is no migration {Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Migration not found");
 
     /// <summary>400 / 404 / 409 with the reason; Valkey's own text and the conflicting migration as extensions.</summary>
-    internal static ProblemHttpResult Problem(MigrationRequestException ex)
+    internal static ProblemHttpResult Problem(MigrationRequestException ex, string what = "Migration")
     {
         var (status, title) = ex.Refusal switch
         {
-            MigrationRefusal.NotFound => (StatusCodes.Status404NotFound, "Migration not found"),
-            MigrationRefusal.Conflict => (StatusCodes.Status409Conflict, "Migration conflict"),
-            _ => (StatusCodes.Status400BadRequest, "Migration refused"),
+            MigrationRefusal.NotFound => (StatusCodes.Status404NotFound, $"{what} not found"),
+            MigrationRefusal.Conflict => (StatusCodes.Status409Conflict, $"{what} conflict"),
+            _ => (StatusCodes.Status400BadRequest, $"{what} refused"),
         };
         var extensions = new Dictionary<string, object?>();
         if (ex.ValkeyError is not null)

@@ -83,7 +83,7 @@ public static class DashboardProblems
     public static Task ForbiddenAsync(HttpContext context) =>
         WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden",
             $"{context.User.Identity?.Name ?? "this user"} is a {(context.User.IsInRole(DashboardRoles.Operator) ? DashboardRoles.Operator : DashboardRoles.Viewer)}; " +
-            "only an operator may start or cancel migrations or read the audit log");
+            "only an operator may start or cancel migrations, manage nodes or read the audit log");
 
     public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
     {

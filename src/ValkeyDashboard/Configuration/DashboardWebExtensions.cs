@@ -86,6 +86,7 @@ internal static class DashboardWebExtensions
         app.MapClusterApi();
         app.MapMigrationsApi();
         app.MapAuditApi();
+        app.MapNodesApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

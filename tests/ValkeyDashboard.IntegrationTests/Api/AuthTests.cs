@@ -76,6 +76,9 @@ public class AuthTests(SharedClusterFixture fixture)
         await MigrationsApiTests.AssertProblemAsync(await viewer.PostJsonAsync("/api/migrations", """{"slots": "9-3", "targetNodeId": "x"}"""), HttpStatusCode.Forbidden, "dashboards-team is a viewer");
         await MigrationsApiTests.AssertProblemAsync(await viewer.PostAsync(new Uri("/api/migrations/x/cancel", UriKind.Relative), null), HttpStatusCode.Forbidden, "only an operator");
         await MigrationsApiTests.AssertProblemAsync(await viewer.GetAsync(new Uri("/api/audit", UriKind.Relative)), HttpStatusCode.Forbidden, "only an operator");
+        await MigrationsApiTests.AssertProblemAsync(await viewer.PostAsync(new Uri("/api/nodes/x/stop", UriKind.Relative), null), HttpStatusCode.Forbidden, "only an operator");
+        // An operator may manage nodes only of an embedded cluster; this dashboard manages an existing one.
+        await MigrationsApiTests.AssertProblemAsync(await @operator.PostAsync(new Uri("/api/nodes/x/stop", UriKind.Relative), null), HttpStatusCode.Conflict, "only of its embedded cluster");
 
         // The operator's request is judged on its merits, and recorded under the token's name.
         await MigrationsApiTests.AssertProblemAsync(await @operator.PostJsonAsync("/api/migrations", """{"slots": "9-3", "targetNodeId": "x"}"""), HttpStatusCode.BadRequest, "ends before it starts");
