@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using ValkeyDashboard.Authentication;
 using MudBlazor;
+using Microsoft.Extensions.DependencyInjection;
+using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
@@ -71,6 +73,60 @@ public partial class Home
 
     /// <summary>Who asks, for the history and the audit log.</summary>
     private string Actor => _user?.Identity?.Name ?? "ui";
+
+    [Inject]
+    public required IServiceProvider Services { get; init; }
+
+    /// <summary>Node management of the embedded cluster (absent where the app does not provide it).</summary>
+    private EmbeddedNodeService? Nodes => Services.GetService<EmbeddedNodeService>();
+
+    private bool ManagesNodes => CanOperate && Nodes?.IsAvailable == true;
+
+    private async Task StopNodeAsync(string nodeId)
+    {
+        var node = Snapshot.FindNode(nodeId);
+        var confirmed = await Dialogs.ShowMessageBoxAsync(
+            "Stop node?",
+            $"Stop {node?.Endpoint ?? nodeId}? It is stopped gracefully; {(node?.IsPrimary == true ? "its replica takes over its slots" : "its primary keeps serving")}. You can start it again here.",
+            yesText: "Stop", cancelText: "Cancel");
+        if (confirmed == true)
+        {
+            await RunNodeChangeAsync($"Stopping {node?.Endpoint}", () => Nodes!.StopAsync(nodeId, Actor));
+        }
+    }
+
+    private Task StartNodeAsync(string nodeId) =>
+        RunNodeChangeAsync($"Starting {Snapshot.FindNode(nodeId)?.Endpoint}", () => Nodes!.StartAsync(nodeId, Actor));
+
+    private Task AddReplicaAsync(string primaryId) =>
+        RunNodeChangeAsync($"Adding a replica of {Snapshot.FindNode(primaryId)?.Endpoint}", () => Nodes!.AddAsync("replica", primaryId, Actor));
+
+    private Task AddPrimaryAsync() => RunNodeChangeAsync("Adding an empty primary", () => Nodes!.AddAsync("primary", null, Actor));
+
+    /// <summary>Runs a node change, saying what happens and how it ended (the service refuses what is unsafe and audits it).</summary>
+    private async Task RunNodeChangeAsync(string what, Func<Task> change)
+    {
+        if (!ManagesNodes)
+        {
+            return;
+        }
+
+        Snackbar.Add($"{what}…", Severity.Info);
+        try
+        {
+            await change();
+            Snackbar.Add($"{what}: done.", Severity.Success);
+        }
+        catch (MigrationRequestException ex)
+        {
+            Snackbar.Add($"{what}: refused: {ex.Message}", Severity.Warning);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Logger.LogWarning(ex, "{What} failed", what);
+            Snackbar.Add($"{what}: failed: {ex.Message}", Severity.Error);
+        }
+    }
 
     protected override async Task OnParametersSetAsync() =>
         _user = AuthenticationState is null ? null : (await AuthenticationState).User;
