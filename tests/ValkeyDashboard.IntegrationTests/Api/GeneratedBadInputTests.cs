@@ -6,13 +6,13 @@ using ValkeyDashboard.IntegrationTests.Infrastructure;
 namespace ValkeyDashboard.IntegrationTests.Api;
 
 /// <summary>
-/// Thousands of generated malformed requests to every endpoint: each gets a 4xx ProblemDetails, none a 5xx, and
-/// nothing in the cluster or the history changes.
+/// Thousands of generated malformed requests to every API endpoint (migrations, nodes, audit, cluster, slots): each gets a
+/// 4xx ProblemDetails, none a 5xx, and nothing in the cluster (slots, nodes) or the history changes.
 /// </summary>
 [Collection(DashboardAppCollection.Name)]
 public class GeneratedBadInputTests(DashboardAppFixture fixture)
 {
-    private const int Requests = 1_500;
+    private const int Requests = 2_000;
 
     private HttpClient Client => fixture.Client;
 
@@ -23,6 +23,7 @@ public class GeneratedBadInputTests(DashboardAppFixture fixture)
         var primaries = await Client.PrimariesAsync();
         var replica = cluster.GetProperty("nodes").EnumerateArray().First(n => n.GetProperty("role").GetString() == "replica").GetProperty("id").GetString()!;
         var historyBefore = (await Client.GetJsonAsync("/api/migrations")).GetProperty("total").GetInt32();
+        var nodesBefore = NodeIds(cluster);
         var generator = new BadRequestGenerator(new Random(20261125), primaries.Select(p => p.Id).ToList(), replica);
         var requests = Enumerable.Range(0, Requests).Select(_ => generator.Next()).ToList();
 
@@ -47,8 +48,12 @@ public class GeneratedBadInputTests(DashboardAppFixture fixture)
         Assert.True(failures.Count == 0, $"{failures.Count} of {Requests} requests were not answered with a 4xx problem:\n{string.Join('\n', failures.Take(20))}");
         Assert.True(statuses.Keys.Count >= 4, $"the generator should reach several refusals, got {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
         Assert.Equal(primaries, await Client.PrimariesAsync());
+        Assert.Equal(nodesBefore, NodeIds(await Client.GetJsonAsync("/api/cluster")));
         Assert.Equal(historyBefore, (await Client.GetJsonAsync("/api/migrations")).GetProperty("total").GetInt32());
     }
+
+    private static List<string> NodeIds(JsonElement cluster) =>
+        [.. cluster.GetProperty("nodes").EnumerateArray().Select(n => $"{n.GetProperty("id").GetString()} {n.GetProperty("health").GetString()}").Order()];
 
     private async Task<(string Request, int Status, string Body, string? ContentType)> SendAsync(GeneratedRequest generated)
     {
@@ -110,8 +115,11 @@ public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> pri
     /// <summary>Junk for URL paths: no NUL (the in-process test server refuses to build such a request; Kestrel answers it 400 itself).</summary>
     private static readonly string[] PathJunk = [.. Junk.Where(j => j.Trim().Length > 0 && !j.Contains('\0', StringComparison.Ordinal))];
 
-    public GeneratedRequest Next() => random.Next(10) switch
+    public GeneratedRequest Next() => random.Next(13) switch
     {
+        10 => new GeneratedRequest(HttpMethod.Post, $"/api/nodes/{Uri.EscapeDataString(Pick(PathJunk.Append(Hex(40)).Append(Hex(39)).ToArray()))}/{Pick(["stop", "start"])}", null, null),
+        11 => Post("/api/nodes", NodeBody()),
+        12 => new GeneratedRequest(HttpMethod.Get, $"/api/audit?{Pick(["page", "pageSize"])}={Uri.EscapeDataString(Pick(["0", "-1", "abc", "1.5", "99999999999", "%", "💥", " 1"]))}", null, null),
         0 or 1 or 2 => Post("/api/migrations", Body()),
         3 or 4 => Post("/api/migrations/preflight", Body()),
         5 => new GeneratedRequest(HttpMethod.Post, $"/api/migrations/{Uri.EscapeDataString(Pick(PathJunk.Append(Hex(40)).Append(Hex(32)).ToArray()))}/cancel", null, null),
@@ -139,6 +147,16 @@ public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> pri
         _ => $"{{\"slots\": \"{Escape(Pick(Junk))}\", \"targetNodeId\": \"{Escape(Pick(Junk))}\", \"extra\": {{\"deep\": [{string.Join(',', Enumerable.Repeat("{}", random.Next(50)))}]}}}}",
     };
 
+    /// <summary>Bodies for adding a node that can never be carried out: a wrong role, or a replica of something that is not a primary.</summary>
+    private string NodeBody() => random.Next(5) switch
+    {
+        0 => Pick(Junk),
+        1 => $"{{\"role\": \"{Escape(Pick(["", "arbiter", "PRIMARY ", "replica\u0000", "💥", new string('r', 3_000)]))}\"}}",
+        2 => $"{{\"role\": \"replica\", \"primaryId\": \"{Pick([replicaId, Hex(40), Hex(12), "", "ЖЖЖ"])}\"}}",
+        3 => $"{{\"role\": {Pick(["5", "[]", "{}", "null", "true"])}}}",
+        _ => "{\"role\": \"replica\", \"primaryId\": " + Pick(["5", "[\"x\"]", "{}"]) + "}",
+    };
+
     private GeneratedRequest WrongMethod() => Pick(
     [
         new GeneratedRequest(HttpMethod.Delete, "/api/migrations", null, null),
@@ -148,6 +166,9 @@ public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> pri
         new GeneratedRequest(HttpMethod.Post, "/api/slots", "{}", "application/json"),
         new GeneratedRequest(HttpMethod.Delete, $"/api/migrations/{Hex(32)}", null, null),
         new GeneratedRequest(HttpMethod.Get, $"/api/migrations/{Hex(32)}/cancel", null, null),
+        new GeneratedRequest(HttpMethod.Get, $"/api/nodes/{Hex(40)}/stop", null, null),
+        new GeneratedRequest(HttpMethod.Delete, "/api/nodes", null, null),
+        new GeneratedRequest(HttpMethod.Post, "/api/audit", "{}", "application/json"),
         new GeneratedRequest(HttpMethod.Get, $"/api/{Uri.EscapeDataString(Pick(PathJunk))}", null, null),
     ]);
 
