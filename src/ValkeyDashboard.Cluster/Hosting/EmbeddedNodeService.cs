@@ -126,5 +126,5 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
 
     private static MigrationRequestException Conflict(string message) => new(MigrationRefusal.Conflict, message);
 
-    private static string Clip(string? text) => text is null ? "(none)" : text.Length <= 100 ? text : text[..100] + "…";
+    private static string Clip(string? text) => Utils.ErrorText.Clip(text, 100, "(none)");
 }

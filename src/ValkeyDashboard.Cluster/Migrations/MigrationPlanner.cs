@@ -173,7 +173,7 @@ public static partial class MigrationPlanner
 
     internal static string Short(string id) => id.Length > 8 ? id[..8] + "…" : id;
 
-    private static string Clip(string? text) => text is null ? string.Empty : text.Length <= 48 ? text : text[..48] + "…";
+    private static string Clip(string? text) => Utils.ErrorText.Clip(text, 48);
 
     private static string DisplayBytes(long bytes) => bytes switch
     {

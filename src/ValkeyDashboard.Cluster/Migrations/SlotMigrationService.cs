@@ -220,7 +220,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
         id is not null && _monitor.Current.FindNode(id) is { } node ? node.Endpoint : Clip(id);
 
     /// <summary>At most 200 characters of what a client sent, for the audit log.</summary>
-    private static string Clip(string? text) => text is null ? "(none)" : text.Length <= 200 ? text : text[..200] + "…";
+    private static string Clip(string? text) => Utils.ErrorText.Clip(text, 200, "(none)");
 
     private async Task<Migration> CancelCoreAsync(string id, string requestedBy, CancellationToken cancellationToken)
     {

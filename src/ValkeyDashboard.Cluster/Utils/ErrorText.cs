@@ -9,6 +9,13 @@ public static partial class ErrorText
 
     public static string Brief(Exception exception) => Brief(exception.Message);
 
+    /// <summary>
+    /// At most <paramref name="maxLength"/> characters of what a client sent, for a message or a record that must stay
+    /// readable whatever was sent; <paramref name="whenNull"/> when nothing was.
+    /// </summary>
+    public static string Clip(string? text, int maxLength, string whenNull = "") =>
+        text is null ? whenNull : text.Length <= maxLength ? text : text[..maxLength] + "…";
+
     /// <summary>Keeps the part up to the endpoint ("… on 127.0.0.1:7000") and at most 240 characters.</summary>
     public static string Brief(string message)
     {

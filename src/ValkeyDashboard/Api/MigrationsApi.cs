@@ -268,5 +268,5 @@ public static class MigrationsApi
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
     }
 
-    internal static string Clip(string? text) => text is null ? string.Empty : text.Length <= 64 ? text : text[..64] + "…";
+    internal static string Clip(string? text) => Cluster.Utils.ErrorText.Clip(text, 64);
 }
