@@ -41,15 +41,7 @@ public sealed class AuditLog : IDisposable
 
     public AuditLog(string databasePath)
     {
-        var path = Path.GetFullPath(databasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA busy_timeout = 5000;
+        _connection = DashboardDatabase.Open(databasePath, """
             CREATE TABLE IF NOT EXISTS audit (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 at TEXT NOT NULL,
@@ -58,8 +50,7 @@ public sealed class AuditLog : IDisposable
                 subject TEXT NOT NULL,
                 outcome TEXT NOT NULL,
                 detail TEXT);
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     /// <summary>Records a change; returns the entry as stored.</summary>

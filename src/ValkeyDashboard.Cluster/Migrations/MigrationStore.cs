@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Utils;
 
 namespace ValkeyDashboard.Cluster.Migrations;
 
@@ -23,15 +24,7 @@ public sealed class MigrationStore : IDisposable
     public MigrationStore(string databasePath)
     {
         DatabasePath = Path.GetFullPath(databasePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        // One connection for the store's life (used under the gate): WAL with synchronous=NORMAL commits without an
-        // fsync each time; a crash may lose the last updates, which recovery re-reads from Valkey anyway.
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
-        _connection.Open();
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
+        _connection = DashboardDatabase.Open(DatabasePath, """
             CREATE TABLE IF NOT EXISTS migrations (
                 id TEXT PRIMARY KEY,
                 created_at TEXT NOT NULL,
@@ -39,8 +32,7 @@ public sealed class MigrationStore : IDisposable
                 idempotency_key TEXT UNIQUE,
                 body TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS ix_migrations_created_at ON migrations (created_at DESC);
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     public string DatabasePath { get; }
