@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using System.Collections.Immutable;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
@@ -35,9 +36,9 @@ public class MigrationPlannerTests
     [InlineData("0-99", null, "40 hex characters")]
     public void Impossible_requests_are_invalid_with_the_reason(string slots, string? target, string reason)
     {
-        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse(slots), target, Snapshot(), [], 0));
+        var ex = Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse(slots), target, Snapshot(), [], 0));
 
-        Assert.Equal(MigrationRefusal.Invalid, ex.Refusal);
+        Assert.Equal(RefusalKind.Invalid, ex.Kind);
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
@@ -50,9 +51,9 @@ public class MigrationPlannerTests
             Jobs = [], CreatedAt = DateTimeOffset.UnixEpoch, RequestedBy = "test",
         };
 
-        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("55-70"), Node7002, Snapshot(), [running], 0));
+        var ex = Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("55-70"), Node7002, Snapshot(), [running], 0));
 
-        Assert.Equal(MigrationRefusal.Conflict, ex.Refusal);
+        Assert.Equal(RefusalKind.Conflict, ex.Kind);
         Assert.Equal("m-1", ex.ConflictingMigrationId);
         Assert.Contains("slots 55-60 are already moving in migration m-1", ex.Message, StringComparison.Ordinal);
     }
@@ -63,9 +64,9 @@ public class MigrationPlannerTests
         var failing = Snapshot() with { State = ClusterState.Fail };
         var sourceDown = Snapshot() with { Nodes = [.. Snapshot().Nodes.Select(n => n.Id == Node7000 ? n with { Health = NodeHealth.Failed } : n)] };
 
-        Assert.Equal(MigrationRefusal.Conflict, Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, failing, [], 0)).Refusal);
-        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, sourceDown, [], 0));
-        Assert.Equal(MigrationRefusal.Conflict, ex.Refusal);
+        Assert.Equal(RefusalKind.Conflict, Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, failing, [], 0)).Kind);
+        var ex = Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, sourceDown, [], 0));
+        Assert.Equal(RefusalKind.Conflict, ex.Kind);
         Assert.Contains("(127.0.0.1:7000) is failed", ex.Message, StringComparison.Ordinal);
     }
 
@@ -74,7 +75,7 @@ public class MigrationPlannerTests
     {
         var old = Snapshot() with { Nodes = [.. Snapshot().Nodes.Select(n => n.Id == Node7002 ? n with { Version = "8.1.0" } : n)] };
 
-        var ex = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, old, [], 0));
+        var ex = Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, old, [], 0));
 
         Assert.Contains("runs Valkey 8.1.0; atomic slot migration needs 9.0 or newer", ex.Message, StringComparison.Ordinal);
     }
@@ -90,7 +91,7 @@ public class MigrationPlannerTests
         var bytes = MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], 0).Estimate.Bytes;
         Assert.True(bytes > 0);
 
-        var refused = Assert.Throws<MigrationRequestException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + bytes));
+        var refused = Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + bytes));
         var warned = MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + (long)(bytes * 1.5));
         var roomy = MigrationPlanner.Plan(SlotRangeSet.Parse("100-999"), Node7002, snapshot, [], used + (bytes * 10));
 
@@ -122,12 +123,12 @@ public class MigrationPlannerTests
     }
 
     [Theory]
-    [InlineData("ERR I am already migrating slot 3050.", MigrationRefusal.Conflict)]
-    [InlineData("ERR Slot ranges in migrations overlap", MigrationRefusal.Conflict)]
-    [InlineData("ERR Slots are not served by this node.", MigrationRefusal.Conflict)]
-    [InlineData("ERR Unknown node name: abc", MigrationRefusal.Invalid)]
-    [InlineData("ERR Target node can not be this node.", MigrationRefusal.Invalid)]
-    public void Valkey_refusals_map_to_conflict_or_invalid(string error, MigrationRefusal refusal)
+    [InlineData("ERR I am already migrating slot 3050.", RefusalKind.Conflict)]
+    [InlineData("ERR Slot ranges in migrations overlap", RefusalKind.Conflict)]
+    [InlineData("ERR Slots are not served by this node.", RefusalKind.Conflict)]
+    [InlineData("ERR Unknown node name: abc", RefusalKind.Invalid)]
+    [InlineData("ERR Target node can not be this node.", RefusalKind.Invalid)]
+    public void Valkey_refusals_map_to_conflict_or_invalid(string error, RefusalKind refusal)
     {
         Assert.Equal(refusal, SlotMigrationService.ClassifyRefusal(error));
     }

@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using System.Threading.Channels;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
@@ -75,7 +76,7 @@ public sealed class FakeSlotMigrations : ISlotMigrations, IDisposable
 
         var migration = TestMigrations.Running(NextId) with
         {
-            Slots = SlotRangeSet.Parse(request.Slots!),
+            Slots = request.Slots,
             TargetNodeId = request.TargetNodeId!,
             RequestedBy = request.RequestedBy,
         };
@@ -92,7 +93,7 @@ public sealed class FakeSlotMigrations : ISlotMigrations, IDisposable
 
         return Find(id) is { } migration
             ? Task.FromResult(migration)
-            : Task.FromException<Migration>(new MigrationRequestException(MigrationRefusal.NotFound, $"no migration {id}"));
+            : Task.FromException<Migration>(new RequestRefusedException(RefusalKind.NotFound, $"no migration {id}"));
     }
 
     public IAsyncEnumerable<Migration> WatchAsync(CancellationToken cancellationToken = default) =>

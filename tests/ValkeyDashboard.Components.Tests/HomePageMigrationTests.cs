@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster.Model;
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using ValkeyDashboard.Cluster.Migrations;
@@ -35,7 +36,7 @@ public class HomePageMigrationTests : DashboardTestContext
 
         await Dialogs.WaitForAssertionAsync(() => Assert.NotNull(Dialogs.Find("[data-testid='preflight-jobs']")));
         Assert.Contains("Move 100 slots to 127.0.0.1:7002", Dialogs.Markup, StringComparison.Ordinal);
-        Assert.Equal(new MigrationRequest("0-99", TestSnapshots.PrimaryIds[2], "tester"), Assert.Single(Migrations.Preflights));
+        Assert.Equal(new MigrationRequest(SlotRangeSet.Parse("0-99"), TestSnapshots.PrimaryIds[2], "tester"), Assert.Single(Migrations.Preflights));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +39,7 @@ public class MigrationPreflightDialogTests : DashboardTestContext
         await ShowAsync();
 
         var preflight = Assert.Single(Migrations.Preflights);
-        Assert.Equal(new MigrationRequest("0-99,5461-5470", TestSnapshots.PrimaryIds[2], "ui"), preflight);
+        Assert.Equal(new MigrationRequest(SlotRangeSet.Parse("0-99,5461-5470"), TestSnapshots.PrimaryIds[2], "ui"), preflight);
         Assert.Contains("Move 110 slots to 127.0.0.1:7002", Dialogs.Markup, StringComparison.Ordinal);
         Assert.Equal(
             "127.0.0.1:7000 0-99 (100) 1,200 1.2 MiB",
@@ -55,7 +56,7 @@ public class MigrationPreflightDialogTests : DashboardTestContext
     [Fact]
     public async Task A_refused_preflight_shows_why_and_cannot_be_confirmed()
     {
-        Migrations.PreflightError = new MigrationRequestException(MigrationRefusal.Conflict, Conflict, conflictingMigrationId: "m-1");
+        Migrations.PreflightError = new RequestRefusedException(RefusalKind.Conflict, Conflict, conflictingMigrationId: "m-1");
 
         await ShowAsync();
 
@@ -74,7 +75,7 @@ public class MigrationPreflightDialogTests : DashboardTestContext
         await Dialogs.Find("[data-testid='confirm-migration']").ClickAsync(new MouseEventArgs());
 
         var start = Assert.Single(Migrations.Starts);
-        Assert.Equal(new MigrationRequest("0-99,5461-5470", TestSnapshots.PrimaryIds[2], "ui"), start);
+        Assert.Equal(new MigrationRequest(SlotRangeSet.Parse("0-99,5461-5470"), TestSnapshots.PrimaryIds[2], "ui"), start);
         var result = await dialog.Result.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(result!.Canceled);
         Assert.Equal("m-42", result.Data);
@@ -85,7 +86,7 @@ public class MigrationPreflightDialogTests : DashboardTestContext
     public async Task A_refused_start_keeps_the_dialog_open_with_the_reason()
     {
         Migrations.Plan = TestMigrations.TwoSourcePlan();
-        Migrations.StartError = new MigrationRequestException(MigrationRefusal.Conflict, Conflict);
+        Migrations.StartError = new RequestRefusedException(RefusalKind.Conflict, Conflict);
         var dialog = await ShowAsync();
 
         await Dialogs.Find("[data-testid='confirm-migration']").ClickAsync(new MouseEventArgs());

@@ -12,7 +12,7 @@ namespace ValkeyDashboard.Cluster.Hosting;
 /// request is checked against the live cluster (a stop that would leave slots without a serving node is refused),
 /// carried out by <see cref="LocalClusterHost"/>, and recorded in the audit log. The UI and the API both use it.
 /// </summary>
-public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost host, ClusterMonitor monitor, AuditLog audit)
+public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost host, ClusterMonitor monitor, AuditLog audit) : INodeCommands
 {
     public bool IsAvailable => options.Mode == ValkeyMode.Embedded;
 
@@ -67,14 +67,14 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
                 var primary = monitor.Current.FindNode(primaryId ?? string.Empty);
                 if (primary is not { IsPrimary: true })
                 {
-                    throw new MigrationRequestException(MigrationRefusal.Invalid, $"primaryId must be the id of a primary of this cluster, got \"{Clip(primaryId)}\"");
+                    throw new RequestRefusedException(RefusalKind.Invalid, $"primaryId must be the id of a primary of this cluster, got \"{Clip(primaryId)}\"");
                 }
 
                 added = await host.AddReplicaAsync(primary.Id, cancellationToken);
             }
             else
             {
-                throw new MigrationRequestException(MigrationRefusal.Invalid, $"role must be \"primary\" or \"replica\", got \"{Clip(role)}\"");
+                throw new RequestRefusedException(RefusalKind.Invalid, $"role must be \"primary\" or \"replica\", got \"{Clip(role)}\"");
             }
 
             await monitor.RefreshTopologyAsync(cancellationToken);
@@ -86,7 +86,7 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
         RequireEmbedded();
         var snapshot = monitor.Current.FindNode(nodeId) is null ? await monitor.RefreshTopologyAsync(cancellationToken) : monitor.Current;
         var node = snapshot.FindNode(nodeId)
-            ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no node {Clip(nodeId)} in this cluster");
+            ?? throw new RequestRefusedException(RefusalKind.NotFound, $"there is no node {Clip(nodeId)} in this cluster");
         var port = int.Parse(node.Endpoint[(node.Endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
         if (host.Nodes.All(n => n.Port != port))
         {
@@ -112,7 +112,7 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
             await audit.RecordAsync(actor, action, Clip(subject), AuditOutcome.Accepted, result as string);
             return result;
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             await audit.RecordAsync(actor, action, Clip(subject), AuditOutcome.Refused, ex.Message);
             throw;
@@ -124,7 +124,7 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
         }
     }
 
-    private static MigrationRequestException Conflict(string message) => new(MigrationRefusal.Conflict, message);
+    private static RequestRefusedException Conflict(string message) => new(RefusalKind.Conflict, message);
 
     private static string Clip(string? text) => Utils.ErrorText.Clip(text, 100, "(none)");
 }

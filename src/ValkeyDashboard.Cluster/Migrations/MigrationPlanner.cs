@@ -30,11 +30,11 @@ public static partial class MigrationPlanner
     /// <summary>Warn when they need more than this share.</summary>
     public const double WarnAboveHeadroomShare = 0.5;
 
-    /// <summary>Parses the request's slot list; throws <see cref="MigrationRequestException"/> (400) with the reason.</summary>
+    /// <summary>Parses the request's slot list; throws <see cref="RequestRefusedException"/> (400) with the reason.</summary>
     public static SlotRangeSet ParseSlots(string? slots) =>
         SlotRangeSet.TryParse(slots, out var set, out var error)
             ? set
-            : throw new MigrationRequestException(MigrationRefusal.Invalid, $"slots: {error}");
+            : throw new RequestRefusedException(RefusalKind.Invalid, $"slots: {error}");
 
     public static MigrationPlan Plan(SlotRangeSet slots, string? targetNodeId, ClusterSnapshot snapshot, IEnumerable<Migration> running, long targetMaxMemoryBytes)
     {
@@ -45,7 +45,7 @@ public static partial class MigrationPlanner
 
         if (snapshot.State != ClusterState.Ok)
         {
-            throw new MigrationRequestException(MigrationRefusal.Conflict,
+            throw new RequestRefusedException(RefusalKind.Conflict,
                 $"the cluster state is {snapshot.State.ToString().ToLowerInvariant()}{(snapshot.Error is null ? string.Empty : $" ({snapshot.Error})")}; slots move only while it is ok");
         }
 
@@ -57,7 +57,7 @@ public static partial class MigrationPlanner
 
         if (target.Health != NodeHealth.Online)
         {
-            throw new MigrationRequestException(MigrationRefusal.Conflict, $"target {Short(target.Id)} ({target.Endpoint}) is {target.Health.ToString().ToLowerInvariant()}");
+            throw new RequestRefusedException(RefusalKind.Conflict, $"target {Short(target.Id)} ({target.Endpoint}) is {target.Health.ToString().ToLowerInvariant()}");
         }
 
         RequireAtomicMigration(target);
@@ -73,7 +73,7 @@ public static partial class MigrationPlanner
             var overlap = slots.Intersect(migration.Slots);
             if (!overlap.IsEmpty)
             {
-                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                throw new RequestRefusedException(RefusalKind.Conflict,
                     $"slots {overlap} are already moving in migration {migration.Id}", conflictingMigrationId: migration.Id);
             }
         }
@@ -89,10 +89,10 @@ public static partial class MigrationPlanner
             }
 
             var source = snapshot.FindNode(group.Key)
-                ?? throw new MigrationRequestException(MigrationRefusal.Conflict, $"the owner {Short(group.Key)} of some slots is not in the topology; try again");
+                ?? throw new RequestRefusedException(RefusalKind.Conflict, $"the owner {Short(group.Key)} of some slots is not in the topology; try again");
             if (source.Health != NodeHealth.Online)
             {
-                throw new MigrationRequestException(MigrationRefusal.Conflict, $"source {Short(source.Id)} ({source.Endpoint}) is {source.Health.ToString().ToLowerInvariant()}");
+                throw new RequestRefusedException(RefusalKind.Conflict, $"source {Short(source.Id)} ({source.Endpoint}) is {source.Health.ToString().ToLowerInvariant()}");
             }
 
             RequireAtomicMigration(source);
@@ -183,7 +183,7 @@ public static partial class MigrationPlanner
         _ => $"{bytes} B",
     };
 
-    private static MigrationRequestException Invalid(string message) => new(MigrationRefusal.Invalid, message);
+    private static RequestRefusedException Invalid(string message) => new(RefusalKind.Invalid, message);
 
     [GeneratedRegex("^[0-9a-fA-F]{40}$")]
     private static partial Regex NodeIdPattern();

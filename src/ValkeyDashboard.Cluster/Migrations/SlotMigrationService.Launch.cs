@@ -42,7 +42,7 @@ public sealed partial class SlotMigrationService
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            throw new MigrationRequestException(MigrationRefusal.Conflict, $"target {plan.Target.Endpoint} did not answer, so nothing was started: {Utils.ErrorText.Brief(ex)}");
+            throw new RequestRefusedException(RefusalKind.Conflict, $"target {plan.Target.Endpoint} did not answer, so nothing was started: {Utils.ErrorText.Brief(ex)}");
         }
 
         for (var i = 0; i < jobs.Count; i++)
@@ -59,7 +59,7 @@ public sealed partial class SlotMigrationService
                 if (started == 0)
                 {
                     // Nothing has moved and nothing is recorded: the request is refused as a whole, with Valkey's words.
-                    throw new MigrationRequestException(ClassifyRefusal(ex.Message),
+                    throw new RequestRefusedException(ClassifyRefusal(ex.Message),
                         $"Valkey refused to migrate slots {job.Slots} from {job.SourceEndpoint}: {ex.Message}", valkeyError: ex.Message);
                 }
 
@@ -72,7 +72,7 @@ public sealed partial class SlotMigrationService
                 var reason = Utils.ErrorText.Brief(ex);
                 if (started == 0)
                 {
-                    throw new MigrationRequestException(MigrationRefusal.Conflict, $"source {job.SourceEndpoint} did not answer, so nothing was started: {reason}");
+                    throw new RequestRefusedException(RefusalKind.Conflict, $"source {job.SourceEndpoint} did not answer, so nothing was started: {reason}");
                 }
 
                 jobs[i] = job with { State = MigrationState.Failed, Message = $"source did not answer: {reason}", FinishedAt = _time.GetUtcNow() };
@@ -138,15 +138,15 @@ public sealed partial class SlotMigrationService
         _migrations.Values.SelectMany(m => m.Jobs).Select(j => j.ValkeyJobName).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Valkey refusals that mean "not now" (another migration holds the slots) are conflicts; the rest are bad requests.</summary>
-    internal static MigrationRefusal ClassifyRefusal(string valkeyError) =>
+    internal static RefusalKind ClassifyRefusal(string valkeyError) =>
         valkeyError.Contains("already migrating", StringComparison.OrdinalIgnoreCase) ||
         valkeyError.Contains("overlap", StringComparison.OrdinalIgnoreCase) ||
         valkeyError.Contains("manually migrated", StringComparison.OrdinalIgnoreCase) ||
         valkeyError.Contains("imported", StringComparison.OrdinalIgnoreCase) ||
         valkeyError.Contains("in progress", StringComparison.OrdinalIgnoreCase) ||
         valkeyError.Contains("not served by this node", StringComparison.OrdinalIgnoreCase)
-            ? MigrationRefusal.Conflict
-            : MigrationRefusal.Invalid;
+            ? RefusalKind.Conflict
+            : RefusalKind.Invalid;
 
     private async Task<long> ReadImportBytesAsync(string endpoint)
     {

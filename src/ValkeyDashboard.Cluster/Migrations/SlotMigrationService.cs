@@ -13,12 +13,12 @@ using ValkeyDashboard.Cluster.Utils;
 
 namespace ValkeyDashboard.Cluster.Migrations;
 
-/// <summary>A request to move slots to a primary.</summary>
-/// <param name="Slots">Slots and ranges, e.g. <c>"0-99,5000"</c>.</param>
-/// <param name="TargetNodeId">The 40-hex id of the primary that receives them.</param>
+/// <summary>A request to move slots to a primary. Text is parsed at the edge (API, UI); this is already typed.</summary>
+/// <param name="Slots">The slots to move.</param>
+/// <param name="TargetNodeId">The 40-hex id of the primary that receives them (checked against the cluster).</param>
 /// <param name="RequestedBy">Who asks (<c>ui</c>, <c>api</c>, a token's name).</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the same migration and starts nothing.</param>
-public sealed record MigrationRequest(string? Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null);
+public sealed record MigrationRequest(SlotRangeSet Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null);
 
 /// <summary>The migration a start request produced, and whether it is new (false: an idempotent retry).</summary>
 public sealed record MigrationStart(Migration Migration, bool Created);
@@ -104,18 +104,18 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
     /// <summary>Validates a request and estimates what it moves, without starting anything.</summary>
     public async Task<MigrationPlan> PreflightAsync(MigrationRequest request, CancellationToken cancellationToken = default)
     {
-        var slots = MigrationPlanner.ParseSlots(request.Slots);
+        var slots = request.Slots;
         var snapshot = await WithFreshKeyCountsAsync(await _monitor.RefreshTopologyAsync(cancellationToken), slots);
         return MigrationPlanner.Plan(slots, request.TargetNodeId, snapshot, Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
     }
 
     /// <summary>
-    /// Starts a migration: one <c>CLUSTER MIGRATESLOTS</c> per source. Throws <see cref="MigrationRequestException"/>
+    /// Starts a migration: one <c>CLUSTER MIGRATESLOTS</c> per source. Throws <see cref="RequestRefusedException"/>
     /// when the request is refused (by the checks or by Valkey before any job started); nothing changes then.
     /// </summary>
     public async Task<MigrationStart> StartAsync(MigrationRequest request, CancellationToken cancellationToken = default)
     {
-        var subject = $"{Clip(request.Slots)} → {DescribeNode(request.TargetNodeId)}";
+        var subject = $"{request.Slots} → {DescribeNode(request.TargetNodeId)}";
         try
         {
             var start = await StartCoreAsync(request, cancellationToken);
@@ -123,7 +123,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
                 start.Created ? $"migration {start.Migration.Id}" : $"migration {start.Migration.Id} (a retry with the same Idempotency-Key: nothing new started)");
             return start;
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             await AuditAsync(request.RequestedBy, "migration.start", subject, AuditOutcome.Refused, ex.Message);
             throw;
@@ -135,9 +135,26 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
         }
     }
 
+    /// <summary>
+    /// Parses the slot list of a start request that arrived as text (the API's edge); a malformed list is refused and
+    /// recorded in the audit log like any other refused start.
+    /// </summary>
+    public async Task<SlotRangeSet> ParseSlotsForStartAsync(string? slots, string? targetNodeId, string requestedBy)
+    {
+        try
+        {
+            return MigrationPlanner.ParseSlots(slots);
+        }
+        catch (RequestRefusedException ex)
+        {
+            await AuditAsync(requestedBy, "migration.start", $"{Clip(slots)} → {DescribeNode(targetNodeId)}", AuditOutcome.Refused, ex.Message);
+            throw;
+        }
+    }
+
     private async Task<MigrationStart> StartCoreAsync(MigrationRequest request, CancellationToken cancellationToken)
     {
-        var slots = MigrationPlanner.ParseSlots(request.Slots);
+        var slots = request.Slots;
         await _startLock.WaitAsync(cancellationToken);
         try
         {
@@ -145,7 +162,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
             {
                 if (!existing.Slots.Equals(slots) || !string.Equals(existing.TargetNodeId, request.TargetNodeId, StringComparison.OrdinalIgnoreCase))
                 {
-                    throw new MigrationRequestException(MigrationRefusal.Conflict,
+                    throw new RequestRefusedException(RefusalKind.Conflict,
                         $"Idempotency-Key \"{key}\" was used for a different request (migration {existing.Id}: slots {existing.Slots} to {MigrationPlanner.Short(existing.TargetNodeId)})",
                         conflictingMigrationId: existing.Id);
                 }
@@ -156,7 +173,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
             var running = Active;
             if (running.Count >= _options.MaxConcurrentMigrations)
             {
-                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                throw new RequestRefusedException(RefusalKind.Conflict,
                     $"{running.Count} migrations are running ({string.Join(", ", running.Select(m => m.Id))}) and this dashboard runs at most " +
                     $"{_options.MaxConcurrentMigrations} at once (Migrations:MaxConcurrentMigrations); start this one when one of them has finished",
                     conflictingMigrationId: running[0].Id);
@@ -186,7 +203,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
             await AuditAsync(requestedBy, "migration.cancel", Clip(id), AuditOutcome.Accepted, $"{migration.Slots} → {migration.TargetEndpoint}: {migration.State.ToString().ToLowerInvariant()}");
             return migration;
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             await AuditAsync(requestedBy, "migration.cancel", Clip(id), AuditOutcome.Refused, ex.Message);
             throw;
@@ -224,10 +241,10 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
 
     private async Task<Migration> CancelCoreAsync(string id, string requestedBy, CancellationToken cancellationToken)
     {
-        var migration = Find(id) ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no migration {id}");
+        var migration = Find(id) ?? throw new RequestRefusedException(RefusalKind.NotFound, $"there is no migration {id}");
         if (migration.IsFinished)
         {
-            throw new MigrationRequestException(MigrationRefusal.Conflict, $"migration {id} has already {migration.State.ToString().ToLowerInvariant()}; only a running migration can be cancelled");
+            throw new RequestRefusedException(RefusalKind.Conflict, $"migration {id} has already {migration.State.ToString().ToLowerInvariant()}; only a running migration can be cancelled");
         }
 
         var ownNames = migration.Jobs.Select(j => j.ValkeyJobName).OfType<string>().ToHashSet(StringComparer.Ordinal);
@@ -242,14 +259,14 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                throw new RequestRefusedException(RefusalKind.Conflict,
                     $"source {source} is not answering, so it cannot be asked to cancel ({Utils.ErrorText.Brief(ex)}); the migration ends on its own when Valkey gives up");
             }
 
             if (exports.Count > 0)
             {
                 var others = string.Join(", ", exports.Select(e => $"job {e.Name} (slots {e.Slots}{DescribeOwner(e.Name)})"));
-                throw new MigrationRequestException(MigrationRefusal.Conflict,
+                throw new RequestRefusedException(RefusalKind.Conflict,
                     $"source {source} is also exporting {others}; Valkey's CLUSTER CANCELSLOTMIGRATIONS would cancel those too, so migration {id} was not cancelled");
             }
         }
@@ -297,7 +314,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
         using var updates = _subscribers.Subscribe();
         try
         {
-            var current = Find(id) ?? throw new MigrationRequestException(MigrationRefusal.NotFound, $"there is no migration {id}");
+            var current = Find(id) ?? throw new RequestRefusedException(RefusalKind.NotFound, $"there is no migration {id}");
             if (predicate(current))
             {
                 return current;
@@ -376,7 +393,7 @@ public sealed partial class SlotMigrationService : ISlotMigrations, IHostedServi
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            throw new MigrationRequestException(MigrationRefusal.Conflict, $"target {target.Endpoint} did not answer: {Utils.ErrorText.Brief(ex)}");
+            throw new RequestRefusedException(RefusalKind.Conflict, $"target {target.Endpoint} did not answer: {Utils.ErrorText.Brief(ex)}");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ValkeyDashboard.Cluster;
 using ValkeyDashboard.Cluster.Migrations;
 
 namespace ValkeyDashboard.Api;
@@ -98,10 +99,11 @@ public static class MigrationsApi
 
         try
         {
-            var start = await migrations.StartAsync(new MigrationRequest(body!.Slots, body.TargetNodeId, Actor(request.HttpContext), idempotencyKey), cancellationToken);
+            var slots = await migrations.ParseSlotsForStartAsync(body!.Slots, body.TargetNodeId, Actor(request.HttpContext));
+            var start = await migrations.StartAsync(new MigrationRequest(slots, body.TargetNodeId, Actor(request.HttpContext), idempotencyKey), cancellationToken);
             return TypedResults.Accepted($"/api/migrations/{start.Migration.Id}", MigrationResponse.From(start.Migration));
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             return Problem(ex);
         }
@@ -118,9 +120,10 @@ public static class MigrationsApi
 
         try
         {
-            return TypedResults.Ok(PreflightResponse.From(await migrations.PreflightAsync(new MigrationRequest(body!.Slots, body.TargetNodeId, Actor(request.HttpContext)), cancellationToken)));
+            var slots = MigrationPlanner.ParseSlots(body!.Slots);
+            return TypedResults.Ok(PreflightResponse.From(await migrations.PreflightAsync(new MigrationRequest(slots, body.TargetNodeId, Actor(request.HttpContext)), cancellationToken)));
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             return Problem(ex);
         }
@@ -175,7 +178,7 @@ public static class MigrationsApi
         {
             return TypedResults.Ok(MigrationResponse.From(await migrations.CancelAsync(id, Actor(context), cancellationToken)));
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             return Problem(ex);
         }
@@ -235,12 +238,12 @@ public static class MigrationsApi
         TypedResults.Problem(detail: $"there is no migration {Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Migration not found");
 
     /// <summary>400 / 404 / 409 with the reason; Valkey's own text and the conflicting migration as extensions.</summary>
-    internal static ProblemHttpResult Problem(MigrationRequestException ex, string what = "Migration")
+    internal static ProblemHttpResult Problem(RequestRefusedException ex, string what = "Migration")
     {
-        var (status, title) = ex.Refusal switch
+        var (status, title) = ex.Kind switch
         {
-            MigrationRefusal.NotFound => (StatusCodes.Status404NotFound, $"{what} not found"),
-            MigrationRefusal.Conflict => (StatusCodes.Status409Conflict, $"{what} conflict"),
+            RefusalKind.NotFound => (StatusCodes.Status404NotFound, $"{what} not found"),
+            RefusalKind.Conflict => (StatusCodes.Status409Conflict, $"{what} conflict"),
             _ => (StatusCodes.Status400BadRequest, $"{what} refused"),
         };
         var extensions = new Dictionary<string, object?>();

@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,20 +25,20 @@ public static class NodesApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        api.MapPost("/{id}/stop", async (string id, HttpContext context, EmbeddedNodeService nodes, CancellationToken cancellationToken) =>
+        api.MapPost("/{id}/stop", async (string id, HttpContext context, INodeCommands nodes, CancellationToken cancellationToken) =>
                 await RunAsync(() => nodes.StopAsync(id, MigrationsApi.Actor(context), cancellationToken)))
             .WithName("StopNode")
             .WithSummary("Stop a node of the embedded cluster")
             .WithDescription("Refused (409) for a primary that serves slots and has no online replica to take over, and in External mode.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/{id}/start", async (string id, HttpContext context, EmbeddedNodeService nodes, CancellationToken cancellationToken) =>
+        api.MapPost("/{id}/start", async (string id, HttpContext context, INodeCommands nodes, CancellationToken cancellationToken) =>
                 await RunAsync(() => nodes.StartAsync(id, MigrationsApi.Actor(context), cancellationToken)))
             .WithName("StartNode")
             .WithSummary("Start a stopped node of the embedded cluster again")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/", async (HttpRequest request, EmbeddedNodeService nodes, CancellationToken cancellationToken) =>
+        api.MapPost("/", async (HttpRequest request, INodeCommands nodes, CancellationToken cancellationToken) =>
             {
                 AddNodeBody? body;
                 try
@@ -63,7 +64,7 @@ public static class NodesApi
                     var endpoint = await nodes.AddAsync(body.Role, body.PrimaryId, MigrationsApi.Actor(request.HttpContext), cancellationToken);
                     return TypedResults.Ok(new { endpoint });
                 }
-                catch (MigrationRequestException ex)
+                catch (RequestRefusedException ex)
                 {
                     return MigrationsApi.Problem(ex, "Node");
                 }
@@ -83,7 +84,7 @@ public static class NodesApi
             await change();
             return TypedResults.NoContent();
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             return MigrationsApi.Problem(ex, "Node");
         }

@@ -50,6 +50,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton(sp => new MigrationStore(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
         services.AddSingleton(sp => new AuditLog(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
         services.AddSingleton<EmbeddedNodeService>();
+        services.AddSingleton<INodeCommands>(sp => sp.GetRequiredService<EmbeddedNodeService>());
         services.AddSingleton(configuration.GetSection("Migrations").Get<SlotMigrationOptions>() ?? new SlotMigrationOptions());
         services.AddSingleton<SlotMigrationService>();
         services.AddSingleton<ISlotMigrations>(sp => sp.GetRequiredService<SlotMigrationService>());

@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
@@ -22,7 +23,7 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
 
         await HoldBeforePauseAsync(source.Endpoint, async () =>
         {
-            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
             await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause" && m.Progress > 0, Deadline);
             Assert.Equal(keysBefore, await Migrations.CountKeysAsync(target.Endpoint, slots));
 
@@ -46,15 +47,15 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
     {
         var primaries = await Migrations.PrimariesAsync();
         var slots = await Migrations.SlotsOfAsync(primaries[0], 1);
-        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), primaries[2].Id, "test"));
+        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots, primaries[2].Id, "test"));
         await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);
 
-        var finished = await Assert.ThrowsAsync<MigrationRequestException>(() => Migrations.Service.CancelAsync(start.Migration.Id, "test"));
-        var unknown = await Assert.ThrowsAsync<MigrationRequestException>(() => Migrations.Service.CancelAsync("no-such-migration", "test"));
+        var finished = await Assert.ThrowsAsync<RequestRefusedException>(() => Migrations.Service.CancelAsync(start.Migration.Id, "test"));
+        var unknown = await Assert.ThrowsAsync<RequestRefusedException>(() => Migrations.Service.CancelAsync("no-such-migration", "test"));
 
-        Assert.Equal(MigrationRefusal.Conflict, finished.Refusal);
+        Assert.Equal(RefusalKind.Conflict, finished.Kind);
         Assert.Contains("already succeeded", finished.Message, StringComparison.Ordinal);
-        Assert.Equal(MigrationRefusal.NotFound, unknown.Refusal);
+        Assert.Equal(RefusalKind.NotFound, unknown.Kind);
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
 
         await HoldBeforePauseAsync(source.Endpoint, async () =>
         {
-            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
             id = start.Migration.Id;
             await Migrations.Service.WaitForAsync(id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
 
@@ -96,13 +97,13 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
 
         await HoldBeforePauseAsync(source.Endpoint, async () =>
         {
-            var one = await Migrations.Service.StartAsync(new MigrationRequest(first.ToString(), primaries[1].Id, "test"));
-            var two = await Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), primaries[2].Id, "test"));
+            var one = await Migrations.Service.StartAsync(new MigrationRequest(first, primaries[1].Id, "test"));
+            var two = await Migrations.Service.StartAsync(new MigrationRequest(second, primaries[2].Id, "test"));
             await Migrations.Service.WaitForAsync(one.Migration.Id, m => m.Jobs[0].ValkeyJobName is not null, Deadline);
 
-            var refused = await Assert.ThrowsAsync<MigrationRequestException>(() => Migrations.Service.CancelAsync(one.Migration.Id, "test"));
+            var refused = await Assert.ThrowsAsync<RequestRefusedException>(() => Migrations.Service.CancelAsync(one.Migration.Id, "test"));
 
-            Assert.Equal(MigrationRefusal.Conflict, refused.Refusal);
+            Assert.Equal(RefusalKind.Conflict, refused.Kind);
             Assert.Contains(two.Migration.Id, refused.Message, StringComparison.Ordinal);
             Assert.False(Migrations.Service.Find(one.Migration.Id)!.IsFinished);
         });
@@ -131,12 +132,12 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
 
             await HoldBeforePauseAsync(source.Endpoint, async () =>
             {
-                var running = await Migrations.Service.StartAsync(new MigrationRequest(first.ToString(), target.Id, "test"));
+                var running = await Migrations.Service.StartAsync(new MigrationRequest(first, target.Id, "test"));
 
-                var refused = await Assert.ThrowsAsync<MigrationRequestException>(() =>
-                    Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), target.Id, "test")));
+                var refused = await Assert.ThrowsAsync<RequestRefusedException>(() =>
+                    Migrations.Service.StartAsync(new MigrationRequest(second, target.Id, "test")));
 
-                Assert.Equal(MigrationRefusal.Conflict, refused.Refusal);
+                Assert.Equal(RefusalKind.Conflict, refused.Kind);
                 Assert.Contains(running.Migration.Id, refused.Message, StringComparison.Ordinal);
                 Assert.Contains("at most 1 at once (Migrations:MaxConcurrentMigrations)", refused.Message, StringComparison.Ordinal);
                 Assert.Equal(historyBefore + 1, Migrations.Service.List(1, 1_000).Total);
@@ -146,10 +147,10 @@ public class MigrationCancelAndRestartTests(MigrationClusterFixture fixture)
             });
 
             // Once the running one has ended, the same request is accepted.
-            var accepted = await Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), target.Id, "test"));
+            var accepted = await Migrations.Service.StartAsync(new MigrationRequest(second, target.Id, "test"));
             var done = await Migrations.Service.WaitForAsync(accepted.Migration.Id, m => m.IsFinished, Deadline);
             Assert.Equal(MigrationState.Succeeded, done.State);
-            var back = await Migrations.Service.StartAsync(new MigrationRequest(second.ToString(), other.Id, "test"));
+            var back = await Migrations.Service.StartAsync(new MigrationRequest(second, other.Id, "test"));
             Assert.Equal(MigrationState.Succeeded, (await Migrations.Service.WaitForAsync(back.Migration.Id, m => m.IsFinished, Deadline)).State);
         }
         finally

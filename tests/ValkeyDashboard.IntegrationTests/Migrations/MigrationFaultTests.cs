@@ -24,7 +24,7 @@ public class MigrationFaultTests
         Migration failed;
         await using (await MigrationHold.OnAsync(migrations.Cluster.Connection, source.Endpoint))
         {
-            var start = await migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            var start = await migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
             await migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
 
             migrations.Cluster.Host.KillNode(targetPort);
@@ -43,7 +43,7 @@ public class MigrationFaultTests
         await migrations.Cluster.Monitor.WaitForAsync(
             s => s.State == ClusterState.Ok && s.SlotOwners.All(owner => owner != target.Id && s.FindNode(owner!)?.Health == NodeHealth.Online),
             Deadline);
-        var next = await migrations.Service.StartAsync(new MigrationRequest((await migrations.SlotsOfAsync(source, 5)).ToString(), primaries[2].Id, "test"));
+        var next = await migrations.Service.StartAsync(new MigrationRequest(await migrations.SlotsOfAsync(source, 5), primaries[2].Id, "test"));
         Assert.Equal(MigrationState.Succeeded, (await migrations.Service.WaitForAsync(next.Migration.Id, m => m.IsFinished, Deadline)).State);
     }
 
@@ -59,7 +59,7 @@ public class MigrationFaultTests
         var replica = migrations.Cluster.Monitor.Current.ReplicasOf(source.Id).Single();
 
         await using var hold = await MigrationHold.OnAsync(migrations.Cluster.Connection, source.Endpoint);
-        var start = await migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+        var start = await migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
         await migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
 
         migrations.Cluster.Host.KillNode(Port(source.Endpoint));
@@ -79,7 +79,7 @@ public class MigrationFaultTests
         Assert.Equal(MigrationState.Failed, migrations.Service.Find(ended.Id)!.State);
 
         // The dashboard carries on: the same slots now move from the new primary.
-        var next = await migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+        var next = await migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
         Assert.Equal(MigrationState.Succeeded, (await migrations.Service.WaitForAsync(next.Migration.Id, m => m.IsFinished, Deadline)).State);
         Assert.Equal(keysBefore, await migrations.CountKeysAsync(target.Endpoint, slots));
     }
@@ -98,7 +98,7 @@ public class MigrationFaultTests
         Migration ended;
         await using (await MigrationHold.OnAsync(migrations.Cluster.Connection, source.Endpoint))
         {
-            var start = await migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            var start = await migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
             await migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
 
             // An operator's (or an orchestrator's) planned failover: the replica takes over the source's slots.

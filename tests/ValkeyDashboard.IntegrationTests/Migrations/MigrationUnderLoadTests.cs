@@ -32,7 +32,7 @@ public class MigrationUnderLoadTests(MigrationClusterFixture fixture)
         Migration migration;
         await using (var hold = await MigrationHold.OnAsync(Migrations.Cluster.Connection, source.Endpoint))
         {
-            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+            var start = await Migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
             await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.Jobs[0].ValkeyState == "waiting-to-pause", Deadline);
             await load.WaitForOperationsAsync(load.Operations + 5_000, Deadline);
             await hold.ReleaseAsync();

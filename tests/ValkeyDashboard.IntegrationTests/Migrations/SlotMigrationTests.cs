@@ -63,7 +63,7 @@ public class SlotMigrationTests(MigrationClusterFixture fixture)
         var keysBefore = await Migrations.CountKeysAsync(primaries[0].Endpoint, fromFirst) + await Migrations.CountKeysAsync(primaries[1].Endpoint, fromSecond);
         var totalBefore = await Migrations.TotalKeysAsync();
 
-        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), primaries[2].Id, "test"));
+        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots, primaries[2].Id, "test"));
         var migration = await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);
 
         Assert.Equal(MigrationState.Succeeded, migration.State);
@@ -100,7 +100,7 @@ public class SlotMigrationTests(MigrationClusterFixture fixture)
         var totalBefore = await Migrations.TotalKeysAsync();
         Assert.True(keysBefore > 0, $"slots {slots} hold no keys");
 
-        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots.ToString(), target.Id, "test"));
+        var start = await Migrations.Service.StartAsync(new MigrationRequest(slots, target.Id, "test"));
         Assert.True(start.Created);
         Assert.Equal(MigrationState.Running, start.Migration.State);
         var migration = await Migrations.Service.WaitForAsync(start.Migration.Id, m => m.IsFinished, Deadline);

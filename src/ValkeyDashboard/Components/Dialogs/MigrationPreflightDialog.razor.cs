@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using ValkeyDashboard.Cluster.Migrations;
@@ -47,7 +48,7 @@ public sealed partial class MigrationPreflightDialog
         {
             _plan = await Migrations.PreflightAsync(Request());
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             _error = Explain(ex);
         }
@@ -59,7 +60,7 @@ public sealed partial class MigrationPreflightDialog
         }
     }
 
-    private MigrationRequest Request() => new(Slots.ToString(), TargetNodeId, RequestedBy);
+    private MigrationRequest Request() => new(Slots, TargetNodeId, RequestedBy);
 
     private async Task ConfirmAsync()
     {
@@ -70,7 +71,7 @@ public sealed partial class MigrationPreflightDialog
             var start = await Migrations.StartAsync(Request());
             Dialog.Close(DialogResult.Ok(start.Migration.Id));
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             // The cluster changed since the preflight (another move, a failover): say so and keep the dialog open.
             _error = Explain(ex);
@@ -91,5 +92,5 @@ public sealed partial class MigrationPreflightDialog
     private void Cancel() => Dialog.Cancel();
 
     // The service's messages already carry Valkey's own text when Valkey refused.
-    private static string Explain(MigrationRequestException ex) => $"Cannot move: {ex.Message}";
+    private static string Explain(RequestRefusedException ex) => $"Cannot move: {ex.Message}";
 }

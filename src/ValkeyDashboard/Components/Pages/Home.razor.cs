@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -78,7 +79,7 @@ public partial class Home
     public required IServiceProvider Services { get; init; }
 
     /// <summary>Node management of the embedded cluster (absent where the app does not provide it).</summary>
-    private EmbeddedNodeService? Nodes => Services.GetService<EmbeddedNodeService>();
+    private INodeCommands? Nodes => Services.GetService<INodeCommands>();
 
     private bool ManagesNodes => CanOperate && Nodes?.IsAvailable == true;
 
@@ -117,7 +118,7 @@ public partial class Home
             await change();
             Snackbar.Add($"{what}: done.", Severity.Success);
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             Snackbar.Add($"{what}: refused: {ex.Message}", Severity.Warning);
         }
@@ -340,7 +341,7 @@ public partial class Home
                 _history[id] = migration;
             }
         }
-        catch (MigrationRequestException ex)
+        catch (RequestRefusedException ex)
         {
             Snackbar.Add($"Cannot cancel {id}: {ex.Message}", Severity.Error);
         }
