@@ -93,7 +93,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
             // The cells took the new owner's colour, in the second browser too, which never reloaded.
             var targetColour = await OwnerColourAsync(other, target.Id);
             var drawn = string.Empty;
-            await Cluster.Utils.Wait.UntilAsync(async _ => (drawn = await PixelAsync(otherMap, 50)) == targetColour, ApiDeadline,
+            await Cluster.Concurrency.Wait.UntilAsync(async _ => (drawn = await PixelAsync(otherMap, 50)) == targetColour, ApiDeadline,
                 $"slot 50 to be drawn in {target.Endpoint}'s colour {targetColour} (last drawn: {drawn})", TimeSpan.FromMilliseconds(100));
             await Screenshots.SaveAsync(Page, "migration-succeeded.png");
 
@@ -240,13 +240,13 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
     private static Regex NonZero() => NonZeroPattern();
 
     private HashSet<string> MigrationIds() =>
-        [.. Fixture.Services.GetRequiredService<SlotMigrationService>().List(1, 1_000).Items.Select(m => m.Id)];
+        [.. Fixture.Services.GetRequiredService<ISlotMigrations>().List(1, 1_000).Items.Select(m => m.Id)];
 
     /// <summary>The id of the migration the page just started (the one that was not there before).</summary>
     private async Task<string> NewMigrationIdAsync(HashSet<string> before)
     {
         string? id = null;
-        await Cluster.Utils.Wait.UntilAsync(_ => Task.FromResult((id = MigrationIds().FirstOrDefault(i => !before.Contains(i))) is not null),
+        await Cluster.Concurrency.Wait.UntilAsync(_ => Task.FromResult((id = MigrationIds().FirstOrDefault(i => !before.Contains(i))) is not null),
             ApiDeadline, "the page to start a migration", TimeSpan.FromMilliseconds(50));
         return id!;
     }
@@ -305,7 +305,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         var (host, port) = (endpoint[..endpoint.LastIndexOf(':')], endpoint[(endpoint.LastIndexOf(':') + 1)..]);
         var start = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
         // The embedded cluster requires its password; the environment keeps it off the command line.
-        start.Environment["VALKEYCLI_AUTH"] = Fixture.Services.GetRequiredService<Cluster.Configuration.ValkeyOptions>().Password;
+        start.Environment["VALKEYCLI_AUTH"] = Fixture.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Cluster.Configuration.ValkeyOptions>>().Value.Password;
         foreach (var argument in new[] { "-h", host, "-p", port }.Concat(command))
         {
             start.ArgumentList.Add(argument);

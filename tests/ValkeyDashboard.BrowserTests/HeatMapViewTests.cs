@@ -29,7 +29,7 @@ public sealed class HeatMapViewTests(DashboardBrowserFixture fixture) : BrowserT
             var tooltip = Page.GetByTestId("heatmap-tooltip");
 
             // The figures arrive with the next poll after the keys were written.
-            await Cluster.Utils.Wait.UntilAsync(async _ =>
+            await Cluster.Concurrency.Wait.UntilAsync(async _ =>
             {
                 var (x, y) = await map.CellCentreAsync(300);
                 await Page.Mouse.MoveAsync(x, y);
@@ -92,9 +92,9 @@ public sealed class HeatMapViewTests(DashboardBrowserFixture fixture) : BrowserT
 
         await Page.GetByTestId("theme-toggle").ClickAsync();
 
-        await Cluster.Utils.Wait.UntilAsync(async _ => await background() != light, TimeSpan.FromSeconds(10), "the page to turn dark", TimeSpan.FromMilliseconds(100));
+        await Cluster.Concurrency.Wait.UntilAsync(async _ => await background() != light, TimeSpan.FromSeconds(10), "the page to turn dark", TimeSpan.FromMilliseconds(100));
         await Screenshots.SaveAsync(Page, "home-dark.png", fullPage: false);
         await Page.GetByTestId("theme-toggle").ClickAsync();
-        await Cluster.Utils.Wait.UntilAsync(async _ => await background() == light, TimeSpan.FromSeconds(10), "the page to turn light again", TimeSpan.FromMilliseconds(100));
+        await Cluster.Concurrency.Wait.UntilAsync(async _ => await background() == light, TimeSpan.FromSeconds(10), "the page to turn light again", TimeSpan.FromMilliseconds(100));
     });
 }

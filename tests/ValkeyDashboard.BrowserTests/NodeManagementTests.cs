@@ -43,7 +43,7 @@ public sealed class NodeManagementTests(DashboardBrowserFixture fixture) : Brows
         {
             // Whatever happened, the replica runs again for the next test.
             using var start = await api.PostAsync(new Uri($"/api/nodes/{id}/start", UriKind.Relative), null);
-            await Cluster.Utils.Wait.UntilAsync(
+            await Cluster.Concurrency.Wait.UntilAsync(
                 async _ => (await api.GetJsonAsync("/api/cluster")).GetProperty("nodes").EnumerateArray()
                     .Single(n => n.GetProperty("id").GetString() == id).GetProperty("health").GetString() == "online",
                 TimeSpan.FromSeconds(60), $"replica {id} to be online again", TimeSpan.FromMilliseconds(100));

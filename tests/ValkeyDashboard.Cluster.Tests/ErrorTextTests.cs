@@ -1,4 +1,4 @@
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Text;
 
 namespace ValkeyDashboard.Cluster.Tests;
 

@@ -1,3 +1,5 @@
+using ValkeyDashboard.Cluster.Connections;
+using ValkeyDashboard.Cluster.Migrations.Atomic;
 using ValkeyDashboard.Cluster;
 using System.Collections.Immutable;
 using ValkeyDashboard.Cluster.Migrations;
@@ -119,7 +121,7 @@ public class MigrationPlannerTests
     {
         Assert.Equal(
             ["MIGRATESLOTS", "SLOTSRANGE", 0, 99, 200, 200, "NODE", Node7001],
-            SlotMigrationService.MigrateSlotsArguments(SlotRangeSet.Parse("0-99,200"), Node7001));
+            ValkeyAdminClient.MigrateSlotsArguments(SlotRangeSet.Parse("0-99,200"), Node7001));
     }
 
     [Theory]
@@ -130,7 +132,7 @@ public class MigrationPlannerTests
     [InlineData("ERR Target node can not be this node.", RefusalKind.Invalid)]
     public void Valkey_refusals_map_to_conflict_or_invalid(string error, RefusalKind refusal)
     {
-        Assert.Equal(refusal, SlotMigrationService.ClassifyRefusal(error));
+        Assert.Equal(refusal, AtomicMigrationEngine.ClassifyRefusal(error));
     }
 
     private static ClusterSnapshot Snapshot()

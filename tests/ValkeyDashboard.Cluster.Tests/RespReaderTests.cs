@@ -22,13 +22,13 @@ public class RespReaderTests
     }
 
     [Fact]
-    public void An_error_reply_becomes_an_exception_with_Valkeys_text()
+    public void An_error_reply_becomes_Valkeys_error_in_its_own_words()
     {
         var error = Encoding.ASCII.GetBytes("-ERR unknown subcommand 'SLOT-STATS'\r\n");
 
-        var exception = Assert.Throws<ValkeyReplyException>(() => SlotStatsParser.Parse(error));
+        var exception = Assert.Throws<ValkeyDashboard.Cluster.Connections.ValkeyErrorException>(() => SlotStatsParser.Parse(error));
 
-        Assert.Contains("unknown subcommand 'SLOT-STATS'", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("ERR unknown subcommand 'SLOT-STATS'", exception.ValkeyError);
     }
 
     [Fact]

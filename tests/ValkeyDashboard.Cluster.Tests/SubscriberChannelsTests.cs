@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Concurrency;
 
 namespace ValkeyDashboard.Cluster.Tests;
 

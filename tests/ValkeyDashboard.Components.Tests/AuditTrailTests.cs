@@ -17,7 +17,7 @@ public class AuditTrailTests : DashboardTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tbody tr").Count));
         var newest = cut.FindAll("tbody tr")[0];
-        Assert.Equal($"audit-{refused.Id}", newest.GetAttribute("data-testid"));
+        Assert.Equal($"audit-{refused!.Id}", newest.GetAttribute("data-testid"));
         Assert.Contains("migration.cancel", newest.TextContent, StringComparison.Ordinal);
         Assert.Contains("refused", newest.TextContent, StringComparison.Ordinal);
         Assert.Contains("has already succeeded", newest.TextContent, StringComparison.Ordinal);

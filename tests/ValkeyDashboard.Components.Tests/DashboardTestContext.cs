@@ -8,7 +8,8 @@ using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Concurrency;
+using ValkeyDashboard.Cluster.Storage;
 using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard.Components.Tests;
@@ -26,7 +27,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected DashboardTestContext()
     {
         _auditPath = NewAuditPath();
-        Audit = new AuditLog(_auditPath);
+        _auditStore = new AuditStore(_auditPath);
+        Audit = new AuditLog(_auditStore);
         // Pages render behind a 150-200 ms throttle; a loaded build machine needs more than bUnit's default second.
         DefaultWaitTimeout = WaitTimeout;
         JSInterop.Mode = JSRuntimeMode.Loose;
@@ -34,7 +36,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IClusterSnapshotSource>(Snapshots);
         Services.AddSingleton<ISlotMigrations>(Migrations);
         Services.AddSingleton<SlotHeatMapSource>();
-        Services.AddSingleton(new ValkeyOptions());
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()));
         // The audit log is the real one, in a scratch SQLite file of this test's own.
         Services.AddSingleton(Audit);
         // Signed in as an operator unless a test says otherwise (ViewerOnly).
@@ -55,6 +57,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     private static string NewAuditPath() => Path.Combine(Path.GetTempPath(), $"valkey-dashboard-audit-{Guid.NewGuid():N}.db");
 
     private readonly string _auditPath;
+
+    private readonly AuditStore _auditStore;
 
     protected AuditLog Audit { get; }
 
@@ -109,6 +113,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
             Snapshots.Dispose();
             Migrations.Dispose();
             Audit.Dispose();
+            _auditStore.Dispose();
             foreach (var file in new[] { _auditPath, _auditPath + "-wal", _auditPath + "-shm" })
             {
                 File.Delete(file);

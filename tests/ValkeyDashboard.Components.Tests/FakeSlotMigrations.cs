@@ -2,7 +2,7 @@ using ValkeyDashboard.Cluster;
 using System.Threading.Channels;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Concurrency;
 
 namespace ValkeyDashboard.Components.Tests;
 

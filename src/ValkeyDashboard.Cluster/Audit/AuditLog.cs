@@ -1,124 +1,91 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
-using ValkeyDashboard.Cluster.Utils;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ValkeyDashboard.Cluster.Concurrency;
+using ValkeyDashboard.Cluster.Storage;
+using ValkeyDashboard.Cluster.Text;
 
 namespace ValkeyDashboard.Cluster.Audit;
 
-/// <summary>What came of a change someone asked for.</summary>
-public enum AuditOutcome
-{
-    /// <summary>Done or started as asked.</summary>
-    Accepted = 0,
-
-    /// <summary>Refused before anything changed (invalid, conflicting, not allowed); the detail says why.</summary>
-    Refused = 1,
-
-    /// <summary>Tried and failed; the detail has the error.</summary>
-    Failed = 2,
-}
-
-/// <summary>One change someone asked for: who, what, on what, when, and what came of it.</summary>
-/// <param name="Id">Increasing with time.</param>
-/// <param name="At">When it was asked.</param>
-/// <param name="Actor">Who asked (<c>ui</c>, <c>api</c>, later a user or token name).</param>
-/// <param name="Action">What, e.g. <c>migration.start</c>, <c>migration.cancel</c>.</param>
-/// <param name="Subject">On what, e.g. <c>0-99 → 127.0.0.1:7001</c> or a migration id.</param>
-/// <param name="Outcome">What came of it.</param>
-/// <param name="Detail">The migration it started, or why it was refused or failed.</param>
-public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string Subject, AuditOutcome Outcome, string? Detail);
-
 /// <summary>
-/// The audit log of every change asked of the dashboard, in the same SQLite database as the migration history.
-/// Entries are only ever added. Subscribe with <see cref="WatchAsync"/> to see new ones.
+/// The audit log of every change asked of the dashboard, and the one way operations write it: <see cref="RunAsync{T}"/>
+/// runs an operation and records what came of it (accepted, refused with the reason, failed with the error), with the
+/// same clipping of what clients sent and the same clock everywhere. A failed write never changes what happened: it is
+/// logged loudly with the whole entry, and the operation's own outcome (its result or its exception) stands.
+/// Kept in the dashboard's SQLite database (<see cref="AuditStore"/>); <see cref="WatchAsync"/> sees new entries.
 /// </summary>
 public sealed class AuditLog : IDisposable
 {
-    private readonly SqliteConnection _connection;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>Longest actor name, subject and detail kept (what clients send can be anything).</summary>
+    public const int MaxActorLength = 100, MaxSubjectLength = 200, MaxDetailLength = 2000;
+
+    private readonly AuditStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly SubscriberChannels<AuditEntry> _subscribers = new(() => Channel.CreateUnbounded<AuditEntry>(new UnboundedChannelOptions { SingleReader = true }));
 
-    public AuditLog(string databasePath)
+    public AuditLog(AuditStore store, TimeProvider? time = null, ILogger<AuditLog>? logger = null)
     {
-        _connection = DashboardDatabase.Open(databasePath, """
-            CREATE TABLE IF NOT EXISTS audit (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                at TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                action TEXT NOT NULL,
-                subject TEXT NOT NULL,
-                outcome TEXT NOT NULL,
-                detail TEXT);
-            """);
+        _store = store;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>Records a change; returns the entry as stored.</summary>
-    public async Task<AuditEntry> RecordAsync(string actor, string action, string subject, AuditOutcome outcome, string? detail, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs <paramref name="operation"/> and records its outcome: accepted with <paramref name="describe"/>'s text,
+    /// refused with the refusal's reason, or failed with the error. Returns the result or rethrows, either way after
+    /// the entry is written (or its failure logged).
+    /// </summary>
+    public async Task<T> RunAsync<T>(string actor, string action, string subject, Func<Task<T>> operation, Func<T, string?> describe)
     {
-        var at = DateTimeOffset.UtcNow;
-        long id;
-        await _gate.WaitAsync(cancellationToken);
+        T result;
         try
         {
-            await using var command = _connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO audit (at, actor, action, subject, outcome, detail) VALUES ($at, $actor, $action, $subject, $outcome, $detail);
-                SELECT last_insert_rowid();
-                """;
-            command.Parameters.AddWithValue("$at", at.ToString("O", CultureInfo.InvariantCulture));
-            command.Parameters.AddWithValue("$actor", actor);
-            command.Parameters.AddWithValue("$action", action);
-            command.Parameters.AddWithValue("$subject", subject);
-            command.Parameters.AddWithValue("$outcome", outcome.ToString());
-            command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
-            id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            result = await operation();
         }
-        finally
+        catch (RequestRefusedException ex)
         {
-            _gate.Release();
+            await RecordAsync(actor, action, subject, AuditOutcome.Refused, ex.Message);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await RecordAsync(actor, action, subject, AuditOutcome.Failed, ErrorText.Brief(ex));
+            throw;
         }
 
-        var entry = new AuditEntry(id, at, actor, action, subject, outcome, detail);
+        await RecordAsync(actor, action, subject, AuditOutcome.Accepted, describe(result));
+        return result;
+    }
+
+    /// <summary>
+    /// Records one entry (clipped) and returns it as stored; null when it could not be written, which is logged as an
+    /// error with the whole entry and never thrown: the audit must not turn a done change into a failure.
+    /// </summary>
+    public async Task<AuditEntry?> RecordAsync(string actor, string action, string subject, AuditOutcome outcome, string? detail, CancellationToken cancellationToken = default)
+    {
+        actor = ErrorText.Clip(actor, MaxActorLength);
+        subject = ErrorText.Clip(subject, MaxSubjectLength);
+        detail = detail is null ? null : ErrorText.Clip(detail, MaxDetailLength);
+        AuditEntry entry;
+        try
+        {
+            entry = await _store.AddAsync(_time.GetUtcNow(), actor, action, subject, outcome, detail, cancellationToken);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogError(ex, "AUDIT ENTRY NOT WRITTEN: {Action} on {Subject} by {Actor}: {Outcome} ({Detail})", action, subject, actor, outcome, detail);
+            return null;
+        }
+
         _subscribers.Publish(entry);
         return entry;
     }
 
     /// <summary>Newest first, <paramref name="pageSize"/> per page, pages from 1; and how many there are in all.</summary>
-    public async Task<(IReadOnlyList<AuditEntry> Items, int Total)> ListAsync(int page, int pageSize, CancellationToken cancellationToken = default)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var count = _connection.CreateCommand();
-            count.CommandText = "SELECT COUNT(*) FROM audit";
-            var total = (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
-
-            await using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, at, actor, action, subject, outcome, detail FROM audit ORDER BY id DESC LIMIT $limit OFFSET $offset";
-            command.Parameters.AddWithValue("$limit", pageSize);
-            command.Parameters.AddWithValue("$offset", (long)(page - 1) * pageSize);
-            var items = new List<AuditEntry>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new AuditEntry(
-                    reader.GetInt64(0),
-                    DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.GetString(4),
-                    Enum.Parse<AuditOutcome>(reader.GetString(5)),
-                    reader.IsDBNull(6) ? null : reader.GetString(6)));
-            }
-
-            return (items, total);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<(IReadOnlyList<AuditEntry> Items, int Total)> ListAsync(int page, int pageSize, CancellationToken cancellationToken = default) =>
+        _store.ListAsync(page, pageSize, cancellationToken);
 
     /// <summary>Every entry recorded from now on.</summary>
     public async IAsyncEnumerable<AuditEntry> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -129,10 +96,5 @@ public sealed class AuditLog : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _subscribers.CompleteAll();
-        _connection.Dispose();
-        _gate.Dispose();
-    }
+    public void Dispose() => _subscribers.CompleteAll();
 }

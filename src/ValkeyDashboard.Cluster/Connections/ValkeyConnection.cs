@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ValkeyDashboard.Cluster.Configuration;
 
@@ -8,8 +9,10 @@ namespace ValkeyDashboard.Cluster.Connections;
 
 /// <summary>
 /// The dashboard's one administrative connection to the cluster (a StackExchange.Redis multiplexer
-/// in cluster mode), with a way to send a command to one particular node. Nodes that join later are
-/// picked up by re-reading the topology.
+/// in cluster mode), with a way to send a raw command to one particular node. Nodes that join later are
+/// picked up by re-reading the topology. The dashboard's own code sends commands only through
+/// <see cref="ValkeyAdminClient"/>, which types them and translates failures; tests use the raw form to create
+/// the states they check.
 /// </summary>
 public sealed class ValkeyConnection : IAsyncDisposable
 {
@@ -19,12 +22,15 @@ public sealed class ValkeyConnection : IAsyncDisposable
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
 
-    public ValkeyConnection(ValkeyOptions options, IClusterSeedSource seeds, ILogger<ValkeyConnection> logger)
+    public ValkeyConnection(IOptions<ValkeyOptions> options, IClusterSeedSource seeds, ILogger<ValkeyConnection> logger)
     {
-        _options = options;
+        _options = options.Value;
         _seeds = seeds;
         _logger = logger;
     }
+
+    /// <summary>User, password, TLS and timeouts of every connection.</summary>
+    public ValkeyOptions Options => _options;
 
     /// <summary>The multiplexer, created on first use from the seed endpoints; it reconnects by itself.</summary>
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync()
@@ -132,7 +138,7 @@ public sealed class ValkeyConnection : IAsyncDisposable
     }
 
     private static EndPoint ParseEndpoint(string endpoint) =>
-        EndPointCollection.TryParse(endpoint) ?? throw new ArgumentException($"'{endpoint}' is not a host:port endpoint", nameof(endpoint));
+        EndPointCollection.TryParse(endpoint) ?? throw new RedisConnectionException(ConnectionFailureType.UnableToResolvePhysicalConnection, $"'{endpoint}' is not a host:port endpoint");
 
     private static bool EndpointsEqual(EndPoint a, EndPoint b) =>
         (a, b) switch

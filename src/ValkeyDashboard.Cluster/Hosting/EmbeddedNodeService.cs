@@ -1,9 +1,10 @@
 using System.Globalization;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Cluster.Configuration;
-using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Text;
 
 namespace ValkeyDashboard.Cluster.Hosting;
 
@@ -12,13 +13,13 @@ namespace ValkeyDashboard.Cluster.Hosting;
 /// request is checked against the live cluster (a stop that would leave slots without a serving node is refused),
 /// carried out by <see cref="LocalClusterHost"/>, and recorded in the audit log. The UI and the API both use it.
 /// </summary>
-public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost host, ClusterMonitor monitor, AuditLog audit) : INodeCommands
+public sealed class EmbeddedNodeService(IOptions<ValkeyOptions> options, LocalClusterHost host, ClusterMonitor monitor, AuditLog audit) : INodeCommands
 {
-    public bool IsAvailable => options.Mode == ValkeyMode.Embedded;
+    public bool IsAvailable => options.Value.Mode == ValkeyMode.Embedded;
 
     /// <summary>Stops a node gracefully (it shows failed, and a primary's replica takes over).</summary>
     public Task StopAsync(string nodeId, string requestedBy, CancellationToken cancellationToken = default) =>
-        AuditedAsync(requestedBy, "node.stop", nodeId, async () =>
+        AuditedAsync(requestedBy, AuditActions.NodeStop, nodeId, async () =>
         {
             var (node, port) = await FindAsync(nodeId, cancellationToken);
             if (node.Health != NodeHealth.Online)
@@ -39,7 +40,7 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
 
     /// <summary>Starts a stopped node again from its data; it rejoins the cluster (a former primary as a replica if it was replaced).</summary>
     public Task StartAsync(string nodeId, string requestedBy, CancellationToken cancellationToken = default) =>
-        AuditedAsync(requestedBy, "node.start", nodeId, async () =>
+        AuditedAsync(requestedBy, AuditActions.NodeStart, nodeId, async () =>
         {
             var (node, port) = await FindAsync(nodeId, cancellationToken);
             if (host.Nodes.Single(n => n.Port == port).IsRunning)
@@ -54,7 +55,7 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
 
     /// <summary>Adds an empty primary, or a replica of <paramref name="primaryId"/>; returns its endpoint.</summary>
     public Task<string> AddAsync(string? role, string? primaryId, string requestedBy, CancellationToken cancellationToken = default) =>
-        AuditedAsync(requestedBy, "node.add", role == "replica" ? $"replica of {primaryId}" : $"{role ?? "(no role)"}", async () =>
+        AuditedAsync(requestedBy, AuditActions.NodeAdd, role == "replica" ? $"replica of {primaryId}" : $"{role ?? "(no role)"}", async () =>
         {
             RequireEmbedded();
             LocalNode added;
@@ -67,14 +68,14 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
                 var primary = monitor.Current.FindNode(primaryId ?? string.Empty);
                 if (primary is not { IsPrimary: true })
                 {
-                    throw new RequestRefusedException(RefusalKind.Invalid, $"primaryId must be the id of a primary of this cluster, got \"{Clip(primaryId)}\"");
+                    throw RequestRefusedException.Invalid($"primaryId must be the id of a primary of this cluster, got \"{Clip(primaryId)}\"");
                 }
 
                 added = await host.AddReplicaAsync(primary.Id, cancellationToken);
             }
             else
             {
-                throw new RequestRefusedException(RefusalKind.Invalid, $"role must be \"primary\" or \"replica\", got \"{Clip(role)}\"");
+                throw RequestRefusedException.Invalid($"role must be \"primary\" or \"replica\", got \"{Clip(role)}\"");
             }
 
             await monitor.RefreshTopologyAsync(cancellationToken);
@@ -86,7 +87,7 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
         RequireEmbedded();
         var snapshot = monitor.Current.FindNode(nodeId) is null ? await monitor.RefreshTopologyAsync(cancellationToken) : monitor.Current;
         var node = snapshot.FindNode(nodeId)
-            ?? throw new RequestRefusedException(RefusalKind.NotFound, $"there is no node {Clip(nodeId)} in this cluster");
+            ?? throw RequestRefusedException.NotFound($"there is no node {Clip(nodeId)} in this cluster");
         var port = int.Parse(node.Endpoint[(node.Endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
         if (host.Nodes.All(n => n.Port != port))
         {
@@ -104,27 +105,11 @@ public sealed class EmbeddedNodeService(ValkeyOptions options, LocalClusterHost 
         }
     }
 
-    private async Task<T> AuditedAsync<T>(string actor, string action, string subject, Func<Task<T>> change)
-    {
-        try
-        {
-            var result = await change();
-            await audit.RecordAsync(actor, action, Clip(subject), AuditOutcome.Accepted, result as string);
-            return result;
-        }
-        catch (RequestRefusedException ex)
-        {
-            await audit.RecordAsync(actor, action, Clip(subject), AuditOutcome.Refused, ex.Message);
-            throw;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            await audit.RecordAsync(actor, action, Clip(subject), AuditOutcome.Failed, Utils.ErrorText.Brief(ex));
-            throw;
-        }
-    }
+    /// <summary>Runs a change through the audit log: accepted with its result, refused with the reason, or failed.</summary>
+    private Task<T> AuditedAsync<T>(string actor, string action, string subject, Func<Task<T>> change) =>
+        audit.RunAsync(actor, action, Clip(subject), change, result => result as string);
 
-    private static RequestRefusedException Conflict(string message) => new(RefusalKind.Conflict, message);
+    private static RequestRefusedException Conflict(string message) => RequestRefusedException.Conflict(message);
 
-    private static string Clip(string? text) => Utils.ErrorText.Clip(text, 100, "(none)");
+    private static string Clip(string? text) => ErrorText.Clip(text, 100, "(none)");
 }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ValkeyDashboard.Cluster.Concurrency;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Cluster.Parsing;
-using ValkeyDashboard.Cluster.Utils;
 
 namespace ValkeyDashboard.Cluster.Hosting;
 
@@ -18,28 +17,28 @@ public sealed partial class LocalClusterHost
         var nodes = Nodes;
         var primaries = _layout!.Nodes.Where(n => n.Role == ClusterLayout.InitialRole.Primary).Select(n => NodeAt(n.Port)).ToList();
         var replicas = _layout.Nodes.Where(n => n.Role == ClusterLayout.InitialRole.Replica).Select(n => NodeAt(n.Port)).ToList();
-        await using var connection = CreateAdminConnection(nodes);
+        await using var valkey = CreateAdminClient(nodes);
         var timeout = Embedded.StartupTimeout;
 
         foreach (var node in nodes.Skip(1))
         {
-            await connection.ExecuteAsync(node.Endpoint, "CLUSTER", "MEET", "127.0.0.1", nodes[0].Port);
+            await valkey.ClusterMeetAsync(node.Endpoint, "127.0.0.1", nodes[0].Port);
         }
 
         await Wait.UntilAsync(
-            async _ => await AllKnowAsync(connection, nodes, nodes.Length),
+            async _ => await AllKnowAsync(valkey, nodes, nodes.Length),
             timeout, $"all {nodes.Length} nodes to know each other", cancellationToken: cancellationToken);
 
         for (var i = 0; i < primaries.Count; i++)
         {
             var range = EvenShare(i, primaries.Count);
-            await connection.ExecuteAsync(primaries[i].Endpoint, "CLUSTER", "ADDSLOTSRANGE", range.Start, range.End);
+            await valkey.ClusterAddSlotsRangeAsync(primaries[i].Endpoint, range);
         }
 
         var primaryIds = new List<string>();
         foreach (var primary in primaries)
         {
-            primaryIds.Add((string)(await connection.ExecuteAsync(primary.Endpoint, "CLUSTER", "MYID"))!);
+            primaryIds.Add(await valkey.ClusterMyIdAsync(primary.Endpoint));
         }
 
         // A replica can follow a primary only once it has learned that the primary is one (gossip), so retry until accepted.
@@ -48,7 +47,11 @@ public sealed partial class LocalClusterHost
             var replica = replicas[i];
             var primaryId = primaryIds[i % primaryIds.Count];
             await Wait.UntilAsync(
-                async _ => (await connection.ExecuteAsync(replica.Endpoint, "CLUSTER", "REPLICATE", primaryId)).ToString() == "OK",
+                async _ =>
+                {
+                    await valkey.ClusterReplicateAsync(replica.Endpoint, primaryId);
+                    return true;
+                },
                 timeout, $"{replica.Endpoint} to replicate {primaryId}", cancellationToken: cancellationToken);
         }
 
@@ -65,20 +68,20 @@ public sealed partial class LocalClusterHost
     /// </summary>
     private async Task WaitForClusterOkAsync(IReadOnlyList<LocalNode> nodes, CancellationToken cancellationToken)
     {
-        await using var connection = CreateAdminConnection(nodes);
+        await using var valkey = CreateAdminClient(nodes);
         await Wait.UntilAsync(
             async _ =>
             {
                 foreach (var node in nodes)
                 {
-                    var info = InfoReply.Parse((string)(await connection.ExecuteAsync(node.Endpoint, "CLUSTER", "INFO"))!);
+                    var info = await valkey.ClusterInfoAsync(node.Endpoint);
                     if (info["cluster_state"] != "ok" || info.GetInt64("cluster_known_nodes") != nodes.Count)
                     {
                         return false;
                     }
                 }
 
-                var shards = ClusterShardsParser.Parse(await connection.ExecuteAsync(nodes[0].Endpoint, "CLUSTER", "SHARDS"));
+                var shards = await valkey.ClusterShardsAsync(nodes[0].Endpoint);
                 var allOnline = shards.SelectMany(s => s.Nodes).Count(n => n.Health == NodeHealth.Online) == nodes.Count;
                 return allOnline && shards.Sum(s => s.Slots.SlotCount) == SlotRange.SlotCount;
             },
@@ -87,11 +90,11 @@ public sealed partial class LocalClusterHost
             cancellationToken: cancellationToken);
     }
 
-    private static async Task<bool> AllKnowAsync(ValkeyConnection connection, IEnumerable<LocalNode> nodes, int expected)
+    private static async Task<bool> AllKnowAsync(ValkeyAdminClient valkey, IEnumerable<LocalNode> nodes, int expected)
     {
         foreach (var node in nodes)
         {
-            var info = InfoReply.Parse((string)(await connection.ExecuteAsync(node.Endpoint, "CLUSTER", "INFO"))!);
+            var info = await valkey.ClusterInfoAsync(node.Endpoint);
             if (info.GetInt64("cluster_known_nodes") != expected)
             {
                 return false;

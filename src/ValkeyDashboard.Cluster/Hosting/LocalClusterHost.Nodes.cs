@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
+using ValkeyDashboard.Cluster.Concurrency;
+using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Cluster.Parsing;
-using ValkeyDashboard.Cluster.Utils;
 
 namespace ValkeyDashboard.Cluster.Hosting;
 
@@ -74,31 +74,35 @@ public sealed partial class LocalClusterHost
             }
 
             var all = Nodes;
-            await using var connection = CreateAdminConnection(all.Where(n => n.IsRunning));
+            await using var valkey = CreateAdminClient(all.Where(n => n.IsRunning));
             try
             {
                 if (primaryId is not null)
                 {
-                    var shards = ClusterShardsParser.Parse(await connection.ExecuteAsync(seed.Endpoint, "CLUSTER", "SHARDS"));
+                    var shards = await valkey.ClusterShardsAsync(seed.Endpoint);
                     if (!shards.Any(s => s.Primary?.Id == primaryId))
                     {
                         throw new ArgumentException($"node {primaryId} is not a primary of this cluster", nameof(primaryId));
                     }
                 }
 
-                await connection.ExecuteAsync(seed.Endpoint, "CLUSTER", "MEET", "127.0.0.1", node.Port);
+                await valkey.ClusterMeetAsync(seed.Endpoint, "127.0.0.1", node.Port);
                 var running = all.Where(n => n.IsRunning).ToList();
                 await Wait.UntilAsync(
-                    async _ => await AllKnowAsync(connection, running, all.Length),
+                    async _ => await AllKnowAsync(valkey, running, all.Length),
                     Embedded.StartupTimeout, $"every node to know the new node {node.Endpoint}", cancellationToken: cancellationToken);
 
                 if (primaryId is not null)
                 {
                     await Wait.UntilAsync(
-                        async _ => (await connection.ExecuteAsync(node.Endpoint, "CLUSTER", "REPLICATE", primaryId)).ToString() == "OK",
+                        async _ =>
+                        {
+                            await valkey.ClusterReplicateAsync(node.Endpoint, primaryId);
+                            return true;
+                        },
                         Embedded.StartupTimeout, $"{node.Endpoint} to replicate {primaryId}", cancellationToken: cancellationToken);
                     await Wait.UntilAsync(
-                        async _ => ClusterShardsParser.Parse(await connection.ExecuteAsync(seed.Endpoint, "CLUSTER", "SHARDS"))
+                        async _ => (await valkey.ClusterShardsAsync(seed.Endpoint))
                             .SelectMany(s => s.Nodes)
                             .Any(n => n.Endpoint == node.Endpoint && n.Role == NodeRole.Replica && n.Health == NodeHealth.Online),
                         Embedded.StartupTimeout, $"{node.Endpoint} to be an online replica", cancellationToken: cancellationToken);
@@ -113,7 +117,7 @@ public sealed partial class LocalClusterHost
                     _nodes.Remove(node);
                 }
 
-                await ForgetAsync(connection, all.Where(n => n != node && n.IsRunning), node);
+                await ForgetAsync(valkey, all.Where(n => n != node && n.IsRunning), node);
                 Directory.Delete(node.Directory, recursive: true);
                 throw;
             }
@@ -129,7 +133,7 @@ public sealed partial class LocalClusterHost
         }
     }
 
-    private async Task ForgetAsync(Connections.ValkeyConnection connection, IEnumerable<LocalNode> others, LocalNode removed)
+    private async Task ForgetAsync(ValkeyAdminClient valkey, IEnumerable<LocalNode> others, LocalNode removed)
     {
         string? id = null;
         foreach (var other in others)
@@ -138,7 +142,7 @@ public sealed partial class LocalClusterHost
             {
                 if (id is null)
                 {
-                    var shards = ClusterShardsParser.Parse(await connection.ExecuteAsync(other.Endpoint, "CLUSTER", "SHARDS"));
+                    var shards = await valkey.ClusterShardsAsync(other.Endpoint);
                     id = shards.SelectMany(s => s.Nodes).FirstOrDefault(n => n.Endpoint == removed.Endpoint)?.Id;
                     if (id is null)
                     {
@@ -146,9 +150,9 @@ public sealed partial class LocalClusterHost
                     }
                 }
 
-                await connection.ExecuteAsync(other.Endpoint, "CLUSTER", "FORGET", id);
+                await valkey.ClusterForgetAsync(other.Endpoint, id);
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            catch (ValkeyException ex)
             {
                 _logger.LogWarning(ex, "Could not make {Endpoint} forget the half-added node {Removed}", other.Endpoint, removed.Endpoint);
             }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
 
@@ -23,12 +24,12 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
     private bool _processExitHooked;
     private int _disposed;
 
-    public LocalClusterHost(ValkeyOptions options, ILoggerFactory loggerFactory)
+    public LocalClusterHost(IOptions<ValkeyOptions> options, ILoggerFactory loggerFactory)
     {
-        _options = options;
+        _options = options.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalClusterHost>();
-        DataDirectory = Path.GetFullPath(options.Embedded.DataDirectory);
+        DataDirectory = Path.GetFullPath(_options.Embedded.DataDirectory);
     }
 
     /// <summary>Absolute path of the data folder.</summary>
@@ -192,8 +193,9 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
         await Task.WhenAll(Nodes.Select(n => n.StopAsync(StopTimeout)));
     }
 
-    private ValkeyConnection CreateAdminConnection(IEnumerable<LocalNode> nodes) =>
-        new(_options, new StaticSeeds(nodes.Select(n => n.Endpoint).ToArray()), _loggerFactory.CreateLogger<ValkeyConnection>());
+    /// <summary>A client of its own for forming and changing the cluster (the dashboard's connection is made from this host's nodes once they run).</summary>
+    private ValkeyAdminClient CreateAdminClient(IEnumerable<LocalNode> nodes) =>
+        new(new ValkeyConnection(Options.Create(_options), new StaticSeeds(nodes.Select(n => n.Endpoint).ToArray()), _loggerFactory.CreateLogger<ValkeyConnection>()), ownsConnection: true);
 
     private void HookProcessExit()
     {

@@ -1,7 +1,7 @@
 namespace ValkeyDashboard.Cluster.Migrations;
 
 /// <summary>
-/// What the UI and the API may do with slot migrations; <see cref="SlotMigrationService"/> is the one
+/// What the UI and the API may do with slot migrations; <see cref="MigrationCommands"/> is the one
 /// implementation (component tests use a hand-written fake).
 /// </summary>
 public interface ISlotMigrations

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Text;
 
 namespace ValkeyDashboard.Cluster.Migrations;
 
@@ -173,7 +173,7 @@ public static partial class MigrationPlanner
 
     internal static string Short(string id) => id.Length > 8 ? id[..8] + "…" : id;
 
-    private static string Clip(string? text) => Utils.ErrorText.Clip(text, 48);
+    private static string Clip(string? text) => ErrorText.Clip(text, 48);
 
     private static string DisplayBytes(long bytes) => bytes switch
     {

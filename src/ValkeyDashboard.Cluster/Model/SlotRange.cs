@@ -9,6 +9,9 @@ public readonly record struct SlotRange : IComparable<SlotRange>
     /// <summary>Highest valid slot number.</summary>
     public const int MaxSlot = SlotCount - 1;
 
+    /// <summary>Every slot, 0-16383.</summary>
+    public static SlotRange All => new(0, MaxSlot);
+
     public SlotRange(int start, int end)
     {
         if (start is < 0 or > MaxSlot)

@@ -2,12 +2,13 @@ using System.Collections.Immutable;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
+using Microsoft.Extensions.Options;
+using ValkeyDashboard.Cluster.Concurrency;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Parsing;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Text;
 
 using SlotRange = ValkeyDashboard.Cluster.Model.SlotRange;
 
@@ -23,7 +24,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
 {
     private static readonly string[] InfoSections = ["server", "clients", "memory", "persistence", "stats", "replication", "keyspace"];
 
-    private readonly ValkeyConnection _connection;
+    private readonly ValkeyAdminClient _valkey;
     private readonly IClusterSeedSource _seeds;
     private readonly ValkeyOptions _options;
     private readonly ILogger<ClusterMonitor> _logger;
@@ -31,7 +32,6 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = false }));
     private readonly TimeProvider _timeProvider;
     private readonly BackgroundLoop _loop = new();
-    private readonly SlotStatsReader _slotStats;
     private ClusterSnapshot _current = ClusterSnapshot.Initial;
     private string? _lastError;
     private readonly Lock _publishLock = new();
@@ -40,14 +40,13 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     private IReadOnlyDictionary<string, NodeProbe> _lastProbes = new Dictionary<string, NodeProbe>();
     private IReadOnlyDictionary<string, List<SlotStatsEntry>> _lastSlotStats = new Dictionary<string, List<SlotStatsEntry>>();
 
-    public ClusterMonitor(ValkeyConnection connection, IClusterSeedSource seeds, ValkeyOptions options, ILogger<ClusterMonitor> logger, TimeProvider? timeProvider = null)
+    public ClusterMonitor(ValkeyAdminClient valkey, IClusterSeedSource seeds, IOptions<ValkeyOptions> options, ILogger<ClusterMonitor> logger, TimeProvider? timeProvider = null)
     {
-        _connection = connection;
+        _valkey = valkey;
         _seeds = seeds;
-        _options = options;
+        _options = options.Value;
         _logger = logger;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _slotStats = new SlotStatsReader(options);
     }
 
     /// <summary>The latest snapshot (<see cref="ClusterSnapshot.Initial"/> before the first poll).</summary>
@@ -68,11 +67,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        await _slotStats.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     /// <summary>
     /// The current snapshot, then every new one. A slow subscriber skips snapshots it had no time
@@ -121,7 +116,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             cancellationToken.ThrowIfCancellationRequested();
             return Publish(topology, probes, slotStats);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
+        catch (ClusterUnreachableException ex)
         {
             return PublishUnreachable(ex);
         }
@@ -144,7 +139,7 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
                 : new Dictionary<string, NodeProbe>(known).Concat(await Task.WhenAll(newcomers.Select(async n => KeyValuePair.Create(n.Id, await ProbeAsync(n.Endpoint))))).ToDictionary();
             return Publish(topology, probes, slotStats: null);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or InvalidOperationException)
+        catch (ClusterUnreachableException ex)
         {
             return PublishUnreachable(ex);
         }
@@ -232,17 +227,17 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var shards = ClusterShardsParser.Parse(await _connection.ExecuteAsync(endpoint, "CLUSTER", "SHARDS"));
-                var clusterInfo = InfoReply.Parse((string)(await _connection.ExecuteAsync(endpoint, "CLUSTER", "INFO"))!);
+                var shards = await _valkey.ClusterShardsAsync(endpoint);
+                var clusterInfo = await _valkey.ClusterInfoAsync(endpoint);
                 return new TopologyRead(ticket, shards, clusterInfo);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ValkeyReplyException or ArgumentException)
+            catch (ValkeyException ex)
             {
                 last = ex;
             }
         }
 
-        throw new InvalidOperationException(
+        throw new ClusterUnreachableException(
             $"no node of the cluster answered (tried {string.Join(", ", candidates)}): {(last is null ? "no endpoints" : ErrorText.Brief(last))}", last);
     }
 
@@ -250,16 +245,15 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     {
         try
         {
-            var reply = await _connection.ExecuteAsync(endpoint, "INFO", [.. InfoSections]);
-            return new NodeProbe(InfoReply.Parse((string)reply!), null);
+            return new NodeProbe(await _valkey.InfoAsync(endpoint, InfoSections), null);
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("LOADING", StringComparison.Ordinal))
+        catch (ValkeyErrorException ex) when (ex.IsLoading)
         {
             return new NodeProbe(InfoReply.Parse("loading:1"), null);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (ValkeyException ex)
         {
-            return new NodeProbe(null, ErrorText.Brief(ex));
+            return new NodeProbe(null, ex.Message);
         }
     }
 
@@ -267,9 +261,9 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
     {
         try
         {
-            return await _slotStats.ReadAsync(endpoint, 0, SlotRange.MaxSlot);
+            return await _valkey.SlotStatsAsync(endpoint, SlotRange.All);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or TimeoutException or ValkeyReplyException)
+        catch (ValkeyException ex)
         {
             _logger.LogDebug(ex, "CLUSTER SLOT-STATS failed on {Endpoint}", endpoint);
             return null;
@@ -309,6 +303,9 @@ public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAs
             }
         }
     }
+
+    /// <summary>No node of the cluster answered the topology read; the message says which were tried and why.</summary>
+    private sealed class ClusterUnreachableException(string message, Exception? inner) : Exception(message, inner);
 
     /// <summary>One read of <c>CLUSTER SHARDS</c> and <c>CLUSTER INFO</c>, numbered in the order reads started.</summary>
     private sealed record TopologyRead(long Ticket, ImmutableArray<ShardInfo> Shards, InfoReply ClusterInfo);

@@ -105,7 +105,7 @@ public ref struct RespReader(ReadOnlySpan<byte> reply)
         if (!End && _reply[_position] == (byte)'-')
         {
             var end = _reply[_position..].IndexOf("\r\n"u8);
-            throw new ValkeyReplyException($"{what}: {Encoding.UTF8.GetString(_reply.Slice(_position + 1, end < 0 ? _reply.Length - _position - 1 : end - 1))}");
+            throw new Connections.ValkeyErrorException(Encoding.UTF8.GetString(_reply.Slice(_position + 1, end < 0 ? _reply.Length - _position - 1 : end - 1))) { Command = what };
         }
     }
 

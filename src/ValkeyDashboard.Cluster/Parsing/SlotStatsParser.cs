@@ -41,7 +41,7 @@ public static class SlotStatsParser
         return entries;
     }
 
-    /// <summary>The same reply read straight from its RESP bytes (what <see cref="Connections.SlotStatsReader"/> receives).</summary>
+    /// <summary>The same reply read straight from its RESP bytes (what <see cref="Connections.ValkeyAdminClient.SlotStatsAsync"/> receives over its lean connection).</summary>
     public static List<SlotStatsEntry> Parse(ReadOnlySpan<byte> resp)
     {
         var reader = new RespReader(resp);

@@ -87,7 +87,7 @@ public static class MigrationsApi
 
     public static async Task<Results<Accepted<MigrationResponse>, ProblemHttpResult>> StartAsync(
         HttpRequest request,
-        SlotMigrationService migrations,
+        MigrationCommands migrations,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
         CancellationToken cancellationToken)
     {
@@ -110,7 +110,7 @@ public static class MigrationsApi
     }
 
     public static async Task<Results<Ok<PreflightResponse>, ProblemHttpResult>> PreflightAsync(
-        HttpRequest request, SlotMigrationService migrations, CancellationToken cancellationToken)
+        HttpRequest request, MigrationCommands migrations, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadBodyAsync(request, cancellationToken);
         if (problem is not null)
@@ -129,7 +129,7 @@ public static class MigrationsApi
         }
     }
 
-    public static Results<Ok<MigrationPage>, ProblemHttpResult> List(SlotMigrationService migrations, string? page, string? pageSize)
+    public static Results<Ok<MigrationPage>, ProblemHttpResult> List(MigrationCommands migrations, string? page, string? pageSize)
     {
         if (!TryParsePositive(page, 1, int.MaxValue, out var pageNumber))
         {
@@ -145,7 +145,7 @@ public static class MigrationsApi
         return TypedResults.Ok(new MigrationPage([.. items.Select(MigrationResponse.From)], pageNumber, size, total));
     }
 
-    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> GetAsync(string id, SlotMigrationService migrations, string? wait, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> GetAsync(string id, MigrationCommands migrations, string? wait, CancellationToken cancellationToken)
     {
         if (!TryParsePositive(wait, 0, MaxWaitSeconds, out var seconds))
         {
@@ -172,7 +172,7 @@ public static class MigrationsApi
         return TypedResults.Ok(MigrationResponse.From(migration));
     }
 
-    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> CancelAsync(string id, HttpContext context, SlotMigrationService migrations, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> CancelAsync(string id, HttpContext context, MigrationCommands migrations, CancellationToken cancellationToken)
     {
         try
         {
@@ -237,28 +237,7 @@ public static class MigrationsApi
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(detail: $"there is no migration {Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Migration not found");
 
-    /// <summary>400 / 404 / 409 with the reason; Valkey's own text and the conflicting migration as extensions.</summary>
-    internal static ProblemHttpResult Problem(RequestRefusedException ex, string what = "Migration")
-    {
-        var (status, title) = ex.Kind switch
-        {
-            RefusalKind.NotFound => (StatusCodes.Status404NotFound, $"{what} not found"),
-            RefusalKind.Conflict => (StatusCodes.Status409Conflict, $"{what} conflict"),
-            _ => (StatusCodes.Status400BadRequest, $"{what} refused"),
-        };
-        var extensions = new Dictionary<string, object?>();
-        if (ex.ValkeyError is not null)
-        {
-            extensions["valkeyError"] = ex.ValkeyError;
-        }
-
-        if (ex.ConflictingMigrationId is not null)
-        {
-            extensions["conflictingMigrationId"] = ex.ConflictingMigrationId;
-        }
-
-        return TypedResults.Problem(detail: ex.Message, statusCode: status, title: title, extensions: extensions);
-    }
+    internal static ProblemHttpResult Problem(RequestRefusedException ex) => RefusalProblems.ToProblem(ex, "Migration");
 
     internal static bool TryParsePositive(string? text, int fallback, int max, out int value)
     {
@@ -271,5 +250,5 @@ public static class MigrationsApi
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
     }
 
-    internal static string Clip(string? text) => Cluster.Utils.ErrorText.Clip(text, 64);
+    internal static string Clip(string? text) => Cluster.Text.ErrorText.Clip(text, 64);
 }

@@ -66,7 +66,7 @@ public static class NodesApi
                 }
                 catch (RequestRefusedException ex)
                 {
-                    return MigrationsApi.Problem(ex, "Node");
+                    return RefusalProblems.ToProblem(ex, "Node");
                 }
             })
             .WithName("AddNode")
@@ -86,7 +86,7 @@ public static class NodesApi
         }
         catch (RequestRefusedException ex)
         {
-            return MigrationsApi.Problem(ex, "Node");
+            return RefusalProblems.ToProblem(ex, "Node");
         }
     }
 }

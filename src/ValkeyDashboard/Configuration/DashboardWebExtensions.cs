@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using MudBlazor.Services;
 using Serilog;
@@ -18,10 +21,15 @@ internal static class DashboardWebExtensions
     /// <summary>Blazor Server with MudBlazor, the JSON conventions of the API, ProblemDetails, OpenAPI and health checks.</summary>
     public static IServiceCollection AddDashboardWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<DashboardOptions>()
+            .Bind(configuration.GetSection(DashboardOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         // Keys that protect circuits and antiforgery tokens survive restarts (an open page reconnects after one).
-        services.AddDataProtection()
-            .SetApplicationName("ValkeyDashboard")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.GetFullPath(configuration["Dashboard:KeysDirectory"] ?? ".data/keys")));
+        services.AddDataProtection().SetApplicationName("ValkeyDashboard");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<DashboardOptions>, ILoggerFactory>((keys, dashboard, loggers) =>
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.GetFullPath(dashboard.Value.KeysDirectory)), loggers));
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
 
@@ -53,7 +61,7 @@ internal static class DashboardWebExtensions
             })
             .AddExamples());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
-        services.AddMutationRateLimit(configuration);
+        services.AddMutationRateLimit();
         services.AddDashboardAuth(configuration);
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Serilog;
 using Serilog.Events;
 
@@ -12,14 +13,13 @@ internal static class LoggingExtensions
     /// </summary>
     public static WebApplicationBuilder AddDashboardLogging(this WebApplicationBuilder builder)
     {
-        var logDirectory = Path.GetFullPath(builder.Configuration["Dashboard:LogDirectory"] ?? ".data/logs");
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(builder.Configuration)
             .ReadFrom.Services(services)
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext:l}: {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(
-                Path.Combine(logDirectory, "dashboard-.log"),
+                Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<DashboardOptions>>().Value.LogDirectory), "dashboard-.log"),
                 rollingInterval: RollingInterval.Day,
                 retainedFileCountLimit: 14,
                 restrictedToMinimumLevel: LogEventLevel.Information,

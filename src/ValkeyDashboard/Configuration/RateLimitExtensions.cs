@@ -1,30 +1,24 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Api;
 
 namespace ValkeyDashboard;
 
 internal static class RateLimitExtensions
 {
-    /// <summary>Requests per minute per client on the endpoints that change something (start, preflight, cancel).</summary>
-    public const int DefaultMutationsPerMinute = 60;
-
     /// <summary>
     /// A fixed window per client (its address; later its signed-in identity) on <see cref="MigrationsApi.MutationsRateLimit"/>:
     /// a script in a loop cannot flood the cluster with migrations. Refusals are 429 ProblemDetails with Retry-After.
     /// </summary>
-    public static IServiceCollection AddMutationRateLimit(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMutationRateLimit(this IServiceCollection services)
     {
-        var perMinute = configuration.GetValue("Dashboard:RateLimit:MutationsPerMinute", DefaultMutationsPerMinute);
-        if (perMinute < 1)
-        {
-            throw new InvalidOperationException($"Dashboard:RateLimit:MutationsPerMinute must be at least 1, got {perMinute}");
-        }
-
         var window = TimeSpan.FromMinutes(1);
-        services.AddRateLimiter(options =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<DashboardOptions>>((options, dashboard) =>
         {
+            var perMinute = dashboard.Value.RateLimit.MutationsPerMinute;
             options.AddPolicy(MigrationsApi.MutationsRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
                 context.User.Identity?.Name ?? context.Connection.RemoteIpAddress?.ToString() ?? "local",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = window, QueueLimit = 0 }));

@@ -4,16 +4,19 @@ using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Migrations.Atomic;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Storage;
 
 namespace ValkeyDashboard;
 
 internal static class ValkeyServiceCollectionExtensions
 {
     /// <summary>
-    /// The cluster core: options from the <c>Valkey</c> section, the embedded host (started only in
-    /// Embedded mode), the connection and the monitor. Hosted services start in this order and stop in reverse,
-    /// so the cluster is up before the monitor reads it and the monitor stops before the nodes do.
+    /// The cluster core: options of the <c>Valkey</c>, <c>Migrations</c> and <c>Dashboard</c> sections (validated at
+    /// start), the embedded host (started only in Embedded mode), the admin client, the monitor, the storage, the audit
+    /// log and the migration core. Hosted services start in this order and stop in reverse: the cluster is up before the
+    /// monitor reads it, the history is loaded before the tracker follows it, and the nodes stop last.
     /// </summary>
     public static IServiceCollection AddValkeyCluster(this IServiceCollection services, IConfiguration configuration)
     {
@@ -23,6 +26,7 @@ internal static class ValkeyServiceCollectionExtensions
             .Validate(o => o.Mode != ValkeyMode.External || o.External.Endpoints.Count > 0,
                 "Valkey:Mode is External but Valkey:External:Endpoints is empty; give at least one host:port of the cluster.")
             .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100), "Valkey:PollInterval must be at least 100 ms.")
+            .Validate(o => o.CommandTimeout > TimeSpan.Zero, "Valkey:CommandTimeout must be positive.")
             .ValidateOnStart();
         // The embedded cluster always has a password: the configured one, or one generated once and kept with its data.
         services.PostConfigure<ValkeyOptions>(o =>
@@ -32,52 +36,43 @@ internal static class ValkeyServiceCollectionExtensions
                 o.Password = EmbeddedPassword.LoadOrCreate(Path.GetFullPath(o.Embedded.DataDirectory));
             }
         });
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ValkeyOptions>>().Value);
+        services.AddOptions<SlotMigrationOptions>()
+            .Bind(configuration.GetSection(SlotMigrationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Dashboard:DatabasePath must not be empty.")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton<LocalClusterHost>();
         services.AddSingleton<IClusterSeedSource>(sp =>
-            sp.GetRequiredService<ValkeyOptions>().Mode == ValkeyMode.Embedded
+            sp.GetRequiredService<IOptions<ValkeyOptions>>().Value.Mode == ValkeyMode.Embedded
                 ? sp.GetRequiredService<LocalClusterHost>()
-                : new ExternalClusterSeeds(sp.GetRequiredService<ValkeyOptions>()));
+                : new ExternalClusterSeeds(sp.GetRequiredService<IOptions<ValkeyOptions>>()));
         services.AddHostedService<EmbeddedClusterService>();
 
         services.AddSingleton<ValkeyConnection>();
+        services.AddSingleton(sp => new ValkeyAdminClient(sp.GetRequiredService<ValkeyConnection>()));
         services.AddSingleton<ClusterMonitor>();
         services.AddSingleton<IClusterSnapshotSource>(sp => sp.GetRequiredService<ClusterMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
 
-        services.AddSingleton(sp => new MigrationStore(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
-        services.AddSingleton(sp => new AuditLog(configuration["Dashboard:DatabasePath"] ?? ".data/dashboard.db"));
+        services.AddSingleton(sp => new MigrationStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton<AuditLog>();
+
         services.AddSingleton<EmbeddedNodeService>();
         services.AddSingleton<INodeCommands>(sp => sp.GetRequiredService<EmbeddedNodeService>());
-        services.AddSingleton(configuration.GetSection("Migrations").Get<SlotMigrationOptions>() ?? new SlotMigrationOptions());
-        services.AddSingleton<SlotMigrationService>();
-        services.AddSingleton<ISlotMigrations>(sp => sp.GetRequiredService<SlotMigrationService>());
-        services.AddHostedService(sp => sp.GetRequiredService<SlotMigrationService>());
+
+        services.AddSingleton<MigrationRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<MigrationRegistry>());
+        services.AddSingleton<IMigrationEngine, AtomicMigrationEngine>();
+        services.AddSingleton<MigrationCommands>();
+        services.AddSingleton<ISlotMigrations>(sp => sp.GetRequiredService<MigrationCommands>());
+        services.AddSingleton<MigrationTracker>();
+        services.AddHostedService(sp => sp.GetRequiredService<MigrationTracker>());
         return services;
-    }
-}
-
-/// <summary>Starts and stops the embedded cluster with the web host; does nothing in External mode.</summary>
-internal sealed class EmbeddedClusterService(ValkeyOptions options, IServiceProvider services, ILogger<EmbeddedClusterService> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (options.Mode != ValkeyMode.Embedded)
-        {
-            logger.LogInformation("External mode: managing the cluster at {Endpoints}; no Valkey process is started", string.Join(", ", options.External.Endpoints));
-            return;
-        }
-
-        await services.GetRequiredService<LocalClusterHost>().StartAsync(cancellationToken);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (options.Mode == ValkeyMode.Embedded)
-        {
-            await services.GetRequiredService<LocalClusterHost>().StopAsync();
-        }
     }
 }

@@ -9,7 +9,7 @@ namespace ValkeyDashboard.Hubs;
 /// Live cluster and migration updates at <c>/hubs/cluster</c>. A client that connects gets the current
 /// topology and every running migration first; after that <see cref="ClusterHubBroadcaster"/> pushes changes.
 /// </summary>
-public sealed class ClusterHub(IClusterSnapshotSource cluster, SlotMigrationService migrations, SlotStatisticsWatchers watchers) : Hub<IClusterClient>
+public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations migrations, SlotStatisticsWatchers watchers) : Hub<IClusterClient>
 {
     public const string Path = "/hubs/cluster";
 

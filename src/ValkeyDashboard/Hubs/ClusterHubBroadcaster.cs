@@ -13,7 +13,7 @@ namespace ValkeyDashboard.Hubs;
 /// </summary>
 public sealed class ClusterHubBroadcaster(
     IHubContext<ClusterHub, IClusterClient> hub,
-    SlotMigrationService migrations,
+    ISlotMigrations migrations,
     IClusterSnapshotSource cluster,
     SlotStatisticsWatchers slotStatisticsWatchers,
     ILogger<ClusterHubBroadcaster> logger) : BackgroundService

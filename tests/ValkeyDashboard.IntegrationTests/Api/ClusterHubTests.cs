@@ -123,7 +123,7 @@ public class ClusterHubTests(DashboardAppFixture fixture)
         public async Task<SlotsResponse> WaitForSlotStatisticsAsync(Func<SlotsResponse, bool> predicate, TimeSpan timeout)
         {
             SlotsResponse? found = null;
-            await Cluster.Utils.Wait.UntilAsync(_ => Task.FromResult((found = SlotStatistics.FirstOrDefault(predicate)) is not null), timeout, "slot statistics", TimeSpan.FromMilliseconds(20));
+            await Cluster.Concurrency.Wait.UntilAsync(_ => Task.FromResult((found = SlotStatistics.FirstOrDefault(predicate)) is not null), timeout, "slot statistics", TimeSpan.FromMilliseconds(20));
             return found!;
         }
 
@@ -134,7 +134,7 @@ public class ClusterHubTests(DashboardAppFixture fixture)
         public async Task<HubEvent> WaitForAsync(Func<HubEvent, bool> predicate, TimeSpan timeout)
         {
             HubEvent? found = null;
-            await Cluster.Utils.Wait.UntilAsync(_ => Task.FromResult((found = Events.FirstOrDefault(predicate)) is not null), timeout, "a hub event", TimeSpan.FromMilliseconds(20));
+            await Cluster.Concurrency.Wait.UntilAsync(_ => Task.FromResult((found = Events.FirstOrDefault(predicate)) is not null), timeout, "a hub event", TimeSpan.FromMilliseconds(20));
             return found!;
         }
 

@@ -44,7 +44,7 @@ public class NodesApiTests
         {
             Assert.Equal(HttpStatusCode.OK, add.StatusCode);
             var endpoint = JsonDocument.Parse(await add.Content.ReadAsStringAsync()).RootElement.GetProperty("endpoint").GetString();
-            await Cluster.Utils.Wait.UntilAsync(
+            await Cluster.Concurrency.Wait.UntilAsync(
                 async _ => (await NodesAsync(api)).Any(n => n.GetProperty("endpoint").GetString() == endpoint
                     && n.GetProperty("primaryId").GetString() == primary.Id && n.GetProperty("health").GetString() == "online"),
                 Deadline, $"the new replica {endpoint} to be online", TimeSpan.FromMilliseconds(100));
@@ -65,7 +65,7 @@ public class NodesApiTests
         [.. (await api.GetJsonAsync("/api/cluster")).GetProperty("nodes").EnumerateArray()];
 
     private static Task WaitForHealthAsync(HttpClient api, string id, string health) =>
-        Cluster.Utils.Wait.UntilAsync(
+        Cluster.Concurrency.Wait.UntilAsync(
             async _ => (await NodesAsync(api)).Single(n => n.GetProperty("id").GetString() == id).GetProperty("health").GetString() == health,
             Deadline, $"node {id} to be {health}", TimeSpan.FromMilliseconds(100));
 }

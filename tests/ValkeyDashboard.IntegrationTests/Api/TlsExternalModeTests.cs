@@ -50,7 +50,7 @@ public class TlsExternalModeTests
         using var api = factory.CreateClient();
 
         // Slot statistics come over the dashboard's own TLS connections too: every key is counted.
-        await Cluster.Utils.Wait.UntilAsync(
+        await Cluster.Concurrency.Wait.UntilAsync(
             async _ => (await api.GetJsonAsync("/api/slots")).GetProperty("keys").EnumerateArray().Sum(k => k.GetInt64()) == 500,
             Deadline, "the dashboard to count the 500 keys", TimeSpan.FromMilliseconds(100));
         var state = await api.GetJsonAsync("/api/cluster");
@@ -78,7 +78,7 @@ public class TlsExternalModeTests
         using var api = factory.CreateClient();
 
         JsonElement state = default;
-        await Cluster.Utils.Wait.UntilAsync(
+        await Cluster.Concurrency.Wait.UntilAsync(
             async _ => (state = await api.GetJsonAsync("/api/cluster")).GetProperty("state").GetString() == "unreachable",
             Deadline, "the dashboard to report the cluster unreachable", TimeSpan.FromMilliseconds(100));
         // The reason's wording is StackExchange.Redis's and varies (the TLS alert is not always in it): that there is one is what counts.

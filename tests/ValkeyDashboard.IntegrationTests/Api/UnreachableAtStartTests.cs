@@ -44,7 +44,7 @@ public class UnreachableAtStartTests
 
         var up = await WaitForStateAsync(client, "ok");
         Assert.Equal(nodes.Count, up.GetProperty("nodes").GetArrayLength());
-        await Cluster.Utils.Wait.UntilAsync(async _ => (await client.GetJsonAsync("/health")).GetProperty("status").GetString() == "Healthy",
+        await Cluster.Concurrency.Wait.UntilAsync(async _ => (await client.GetJsonAsync("/health")).GetProperty("status").GetString() == "Healthy",
             Deadline, "/health to say Healthy", TimeSpan.FromMilliseconds(100));
 
         page = await client.GetStringAsync(new Uri("/", UriKind.Relative));
@@ -55,7 +55,7 @@ public class UnreachableAtStartTests
     private static async Task<System.Text.Json.JsonElement> WaitForStateAsync(HttpClient client, string state)
     {
         System.Text.Json.JsonElement last = default;
-        await Cluster.Utils.Wait.UntilAsync(
+        await Cluster.Concurrency.Wait.UntilAsync(
             async _ => (last = await client.GetJsonAsync("/api/cluster")).GetProperty("state").GetString() == state,
             Deadline, $"GET /api/cluster to say {state}", TimeSpan.FromMilliseconds(100));
         return last;

@@ -16,7 +16,7 @@ public class EmbeddedClusterSecurityTests(DashboardAppFixture fixture)
     [Fact]
     public async Task Without_a_configured_password_the_nodes_require_a_generated_one_kept_owner_readable()
     {
-        var options = fixture.Factory.Services.GetRequiredService<ValkeyOptions>();
+        var options = fixture.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ValkeyOptions>>().Value;
         var host = fixture.Factory.Services.GetRequiredService<LocalClusterHost>();
         var passwordFile = EmbeddedPassword.PathIn(host.DataDirectory);
 

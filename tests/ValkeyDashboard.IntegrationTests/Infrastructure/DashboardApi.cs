@@ -44,7 +44,7 @@ internal static class DashboardApi
     public static async Task<JsonElement> WaitForMigrationAsync(this HttpClient client, string id, Func<JsonElement, bool> predicate, TimeSpan timeout)
     {
         JsonElement last = default;
-        await Cluster.Utils.Wait.UntilAsync(
+        await Cluster.Concurrency.Wait.UntilAsync(
             async _ =>
             {
                 last = await client.GetJsonAsync($"/api/migrations/{id}");
@@ -57,7 +57,7 @@ internal static class DashboardApi
     /// <summary>A cluster client connected to the app's embedded cluster, for test data.</summary>
     public static Task<ConnectionMultiplexer> ConnectToClusterAsync(this DashboardAppFactory factory)
     {
-        var options = factory.Services.GetRequiredService<ValkeyOptions>();
+        var options = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ValkeyOptions>>().Value;
         var host = factory.Services.GetRequiredService<LocalClusterHost>();
         return ConnectionMultiplexer.ConnectAsync(ValkeyConnection.CreateConfiguration(options, host.GetSeedEndpoints()));
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
@@ -18,15 +19,23 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     {
         Options = options;
         Host = host;
-        Connection = new ValkeyConnection(options, host, TestLogging.Factory.CreateLogger<ValkeyConnection>());
-        Monitor = new ClusterMonitor(Connection, host, options, TestLogging.Factory.CreateLogger<ClusterMonitor>());
+        Connection = new ValkeyConnection(Microsoft.Extensions.Options.Options.Create(options), host, TestLogging.Factory.CreateLogger<ValkeyConnection>());
+        Admin = new ValkeyAdminClient(Connection);
+        Monitor = new ClusterMonitor(Admin, host, Microsoft.Extensions.Options.Options.Create(options), TestLogging.Factory.CreateLogger<ClusterMonitor>());
     }
 
     public ValkeyOptions Options { get; }
 
+    /// <summary><see cref="Options"/> as the services take them.</summary>
+    public IOptions<ValkeyOptions> ValkeyOptions => Microsoft.Extensions.Options.Options.Create(Options);
+
     public LocalClusterHost Host { get; }
 
+    /// <summary>Raw commands to one node, for tests that create the states they check.</summary>
     public ValkeyConnection Connection { get; }
+
+    /// <summary>The dashboard's typed client over <see cref="Connection"/>.</summary>
+    public ValkeyAdminClient Admin { get; }
 
     public ClusterMonitor Monitor { get; }
 
@@ -50,7 +59,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     /// <summary>Starts (forms or restarts) the cluster and the monitor.</summary>
     public static async Task<EmbeddedCluster> StartAsync(ValkeyOptions options)
     {
-        var host = new LocalClusterHost(options, TestLogging.Factory);
+        var host = new LocalClusterHost(Microsoft.Extensions.Options.Options.Create(options), TestLogging.Factory);
         var cluster = new EmbeddedCluster(options, host);
         try
         {
@@ -79,6 +88,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public async ValueTask DisposeAsync(bool deleteData)
     {
         await Monitor.DisposeAsync();
+        await Admin.DisposeAsync();
         await Connection.DisposeAsync();
         await Host.DisposeAsync();
         if (deleteData)

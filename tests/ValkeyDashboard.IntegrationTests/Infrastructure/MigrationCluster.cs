@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Logging;
-
+using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Cluster.Migrations;
+using ValkeyDashboard.Cluster.Migrations.Atomic;
+using ValkeyDashboard.Cluster.Storage;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Parsing;
 
 namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// An embedded cluster with keys in it and the dashboard's migration service over it (history in a scratch
-/// SQLite file): what migration tests run against.
+/// An embedded cluster with keys in it and the dashboard's migration core over it (registry, atomic engine, commands
+/// and tracker, composed as the app composes them; history and audit in a scratch SQLite file): what migration tests
+/// run against.
 /// </summary>
 public sealed class MigrationCluster : IAsyncDisposable
 {
@@ -18,8 +21,10 @@ public sealed class MigrationCluster : IAsyncDisposable
     {
         Cluster = cluster;
         DatabasePath = databasePath;
+        AuditStore = new AuditStore(databasePath);
+        Audit = new AuditLog(AuditStore);
         Store = new MigrationStore(databasePath);
-        Service = CreateService(Store);
+        Core = new MigrationCore(this, Store, new SlotMigrationOptions());
     }
 
     public EmbeddedCluster Cluster { get; }
@@ -28,13 +33,24 @@ public sealed class MigrationCluster : IAsyncDisposable
 
     public MigrationStore Store { get; private set; }
 
-    public SlotMigrationService Service { get; private set; }
+    public AuditStore AuditStore { get; }
+
+    public AuditLog Audit { get; }
+
+    /// <summary>The running migration core; replaced by <see cref="RestartServiceAsync"/>.</summary>
+    public MigrationCore Core { get; private set; }
+
+    /// <summary>The commands (start, preflight, cancel) and reads, as the API and the UI use them.</summary>
+    public MigrationCommands Service => Core.Commands;
+
+    /// <summary>The registry of migrations (history and waits).</summary>
+    public MigrationRegistry Registry => Core.Registry;
 
     public static async Task<MigrationCluster> StartAsync(int primaries = 3, int replicasPerPrimary = 1)
     {
         var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.CreateOptions(primaries, replicasPerPrimary));
         var migrations = new MigrationCluster(cluster, Path.Combine(cluster.DataDirectory, "dashboard.db"));
-        await migrations.Service.StartAsync(CancellationToken.None);
+        await migrations.Core.StartAsync();
         await migrations.SeedAsync();
         return migrations;
     }
@@ -45,11 +61,11 @@ public sealed class MigrationCluster : IAsyncDisposable
     /// </summary>
     public async Task RestartServiceAsync(SlotMigrationOptions? options = null)
     {
-        await Service.DisposeAsync();
+        await Core.DisposeAsync();
         Store.Dispose();
         Store = new MigrationStore(DatabasePath);
-        Service = CreateService(Store, options);
-        await Service.StartAsync(CancellationToken.None);
+        Core = new MigrationCore(this, Store, options ?? new SlotMigrationOptions());
+        await Core.StartAsync();
     }
 
     /// <summary>Primaries in port order (stable across migrations, unlike snapshot order).</summary>
@@ -92,13 +108,48 @@ public sealed class MigrationCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Service.DisposeAsync();
+        await Core.DisposeAsync();
         Store.Dispose();
+        Audit.Dispose();
+        AuditStore.Dispose();
         await Cluster.DisposeAsync();
     }
 
-    private SlotMigrationService CreateService(MigrationStore store, SlotMigrationOptions? options = null) =>
-        new(Cluster.Connection, Cluster.Monitor, store, options ?? new SlotMigrationOptions(), TestLogging.Factory.CreateLogger<SlotMigrationService>());
+    /// <summary>The migration core over one history, composed as the app's service registration composes it.</summary>
+    public sealed class MigrationCore : IAsyncDisposable
+    {
+        public MigrationCore(MigrationCluster owner, MigrationStore store, SlotMigrationOptions options)
+        {
+            var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+            var cluster = owner.Cluster;
+            Registry = new MigrationRegistry(store, TestLogging.Factory.CreateLogger<MigrationRegistry>());
+            Engine = new AtomicMigrationEngine(cluster.Admin, cluster.Monitor, Registry, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<AtomicMigrationEngine>());
+            Commands = new MigrationCommands(Registry, Engine, cluster.Admin, cluster.Monitor, owner.Audit, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<MigrationCommands>());
+            Tracker = new MigrationTracker(Registry, Engine, cluster.Admin, cluster.Monitor, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<MigrationTracker>());
+        }
+
+        public MigrationRegistry Registry { get; }
+
+        public AtomicMigrationEngine Engine { get; }
+
+        public MigrationCommands Commands { get; }
+
+        public MigrationTracker Tracker { get; }
+
+        /// <summary>Loads the history and starts following, as the host starts the services.</summary>
+        public async Task StartAsync()
+        {
+            await Registry.StartAsync(CancellationToken.None);
+            await Tracker.StartAsync(CancellationToken.None);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Tracker.DisposeAsync();
+            await Registry.StopAsync(CancellationToken.None);
+            Commands.Dispose();
+        }
+    }
 
     private async Task SeedAsync()
     {

@@ -50,7 +50,7 @@ public sealed class TlsCluster : IAsyncDisposable
 
             foreach (var port in cluster.Ports)
             {
-                await Cluster.Utils.Wait.UntilAsync(
+                await Cluster.Concurrency.Wait.UntilAsync(
                     async _ =>
                     {
                         try
@@ -66,7 +66,7 @@ public sealed class TlsCluster : IAsyncDisposable
             }
 
             await cluster.RunCliAsync(installation.CliPath, ["--cluster", "create", .. cluster.Endpoints, "--cluster-yes"]);
-            await Cluster.Utils.Wait.UntilAsync(
+            await Cluster.Concurrency.Wait.UntilAsync(
                 async _ => (await cluster.RunCliAsync(installation.CliPath, ["-p", cluster.Ports[0].ToString(CultureInfo.InvariantCulture), "CLUSTER", "INFO"]))
                     .Contains("cluster_state:ok", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(60), "the TLS cluster to be ok", TimeSpan.FromMilliseconds(200));

@@ -115,7 +115,7 @@ public class MigrationFaultTests
         Assert.Equal(keysBefore, await migrations.CountKeysAsync(replica.Endpoint, slots));
         Assert.Equal(0, await migrations.CountKeysAsync(target.Endpoint, slots));
         // Every node's view agrees only a moment after the failover; until then a poll may still list the old source as a primary.
-        await Cluster.Utils.Wait.UntilAsync(async _ => await migrations.TotalKeysAsync() == totalBefore, Deadline,
+        await Cluster.Concurrency.Wait.UntilAsync(async _ => await migrations.TotalKeysAsync() == totalBefore, Deadline,
             $"the primaries to hold the {totalBefore} keys again", TimeSpan.FromMilliseconds(200));
         Assert.Empty(migrations.Service.Active);
     }

@@ -90,7 +90,7 @@ public class MigrationUnderLoadTests(MigrationClusterFixture fixture)
         public long StaleReads => Interlocked.Read(ref _staleReads);
 
         public async Task WaitForOperationsAsync(long count, TimeSpan timeout) =>
-            await ValkeyDashboard.Cluster.Utils.Wait.UntilAsync(_ => Task.FromResult(Operations >= count || !Failures.IsEmpty), timeout, $"{count} client operations", TimeSpan.FromMilliseconds(20));
+            await ValkeyDashboard.Cluster.Concurrency.Wait.UntilAsync(_ => Task.FromResult(Operations >= count || !Failures.IsEmpty), timeout, $"{count} client operations", TimeSpan.FromMilliseconds(20));
 
         public async Task StopAsync()
         {

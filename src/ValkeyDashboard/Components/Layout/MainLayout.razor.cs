@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
@@ -14,7 +15,7 @@ public partial class MainLayout
     public required IClusterSnapshotSource Monitor { get; init; }
 
     [Inject]
-    public required ValkeyOptions Options { get; init; }
+    public required IOptions<ValkeyOptions> Options { get; init; }
 
     private ClusterSnapshot Snapshot => _watcher?.Snapshot ?? Monitor.Current;
 

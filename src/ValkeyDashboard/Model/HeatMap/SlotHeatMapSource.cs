@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Concurrency;
 
 namespace ValkeyDashboard.Model.HeatMap;
 

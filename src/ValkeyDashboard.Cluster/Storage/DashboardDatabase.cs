@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace ValkeyDashboard.Cluster.Utils;
+namespace ValkeyDashboard.Cluster.Storage;
 
 /// <summary>
 /// The dashboard's SQLite file (by default <c>.data/dashboard.db</c>), shared by the migration history and the audit

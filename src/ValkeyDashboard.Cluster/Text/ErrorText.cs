@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace ValkeyDashboard.Cluster.Utils;
+namespace ValkeyDashboard.Cluster.Text;
 
 /// <summary>Error messages fit for the page and the log: StackExchange.Redis appends a long diagnostic dump to its messages.</summary>
 public static partial class ErrorText

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
-namespace ValkeyDashboard.Cluster.Utils;
+namespace ValkeyDashboard.Cluster.Concurrency;
 
 /// <summary>
 /// One source fanned out to many readers, one channel each (Aspire's pattern): a reader subscribes with

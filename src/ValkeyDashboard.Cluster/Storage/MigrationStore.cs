@@ -2,9 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Cluster.Utils;
+using ValkeyDashboard.Cluster.Migrations;
 
-namespace ValkeyDashboard.Cluster.Migrations;
+namespace ValkeyDashboard.Cluster.Storage;
 
 /// <summary>
 /// The migration history in an embedded SQLite database (by default <c>.data/dashboard.db</c>): one row per

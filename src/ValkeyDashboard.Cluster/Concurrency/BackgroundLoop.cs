@@ -1,4 +1,4 @@
-namespace ValkeyDashboard.Cluster.Utils;
+namespace ValkeyDashboard.Cluster.Concurrency;
 
 /// <summary>
 /// A loop a service runs in the background between its start and its stop: the task, and the token that ends it.

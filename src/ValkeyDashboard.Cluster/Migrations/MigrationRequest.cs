@@ -1,0 +1,13 @@
+using ValkeyDashboard.Cluster.Model;
+
+namespace ValkeyDashboard.Cluster.Migrations;
+
+/// <summary>A request to move slots to a primary. Text is parsed at the edge (API, UI); this is already typed.</summary>
+/// <param name="Slots">The slots to move.</param>
+/// <param name="TargetNodeId">The 40-hex id of the primary that receives them (checked against the cluster).</param>
+/// <param name="RequestedBy">Who asks (<c>ui</c>, <c>api</c>, a token's name).</param>
+/// <param name="IdempotencyKey">A retry with the same key returns the same migration and starts nothing.</param>
+public sealed record MigrationRequest(SlotRangeSet Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null);
+
+/// <summary>The migration a start request produced, and whether it is new (false: an idempotent retry).</summary>
+public sealed record MigrationStart(Migration Migration, bool Created);

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using ValkeyDashboard.Cluster.Audit;
+
+namespace ValkeyDashboard.Cluster.Storage;
+
+/// <summary>The audit log's table in the dashboard's SQLite database: rows are only ever added.</summary>
+public sealed class AuditStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public AuditStore(string databasePath)
+    {
+        _connection = DashboardDatabase.Open(databasePath, """
+            CREATE TABLE IF NOT EXISTS audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                detail TEXT);
+            """);
+    }
+
+    /// <summary>Adds an entry (its id is assigned here) and returns it as stored.</summary>
+    public async Task<AuditEntry> AddAsync(DateTimeOffset at, string actor, string action, string subject, AuditOutcome outcome, string? detail, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO audit (at, actor, action, subject, outcome, detail) VALUES ($at, $actor, $action, $subject, $outcome, $detail);
+                SELECT last_insert_rowid();
+                """;
+            command.Parameters.AddWithValue("$at", at.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$actor", actor);
+            command.Parameters.AddWithValue("$action", action);
+            command.Parameters.AddWithValue("$subject", subject);
+            command.Parameters.AddWithValue("$outcome", outcome.ToString());
+            command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+            var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            return new AuditEntry(id, at, actor, action, subject, outcome, detail);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Newest first, <paramref name="pageSize"/> per page, pages from 1; and how many there are in all.</summary>
+    public async Task<(IReadOnlyList<AuditEntry> Items, int Total)> ListAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var count = _connection.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM audit";
+            var total = (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
+
+            await using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT id, at, actor, action, subject, outcome, detail FROM audit ORDER BY id DESC LIMIT $limit OFFSET $offset";
+            command.Parameters.AddWithValue("$limit", pageSize);
+            command.Parameters.AddWithValue("$offset", (long)(page - 1) * pageSize);
+            var items = new List<AuditEntry>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new AuditEntry(
+                    reader.GetInt64(0),
+                    DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    reader.GetString(4),
+                    Enum.Parse<AuditOutcome>(reader.GetString(5)),
+                    reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+
+            return (items, total);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,11 @@
+namespace ValkeyDashboard.Cluster.Storage;
+
+/// <summary>Where the dashboard keeps its history and audit log (<c>Dashboard:DatabasePath</c>).</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>The section this binds from (the key is <c>Dashboard:DatabasePath</c>).</summary>
+    public const string SectionName = "Dashboard";
+
+    /// <summary>The SQLite file with the migration history and the audit log; relative paths are from the working directory.</summary>
+    public string DatabasePath { get; set; } = ".data/dashboard.db";
+}
