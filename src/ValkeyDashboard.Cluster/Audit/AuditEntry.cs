@@ -31,5 +31,10 @@ public static class AuditActions
     public const string NodeStop = "node.stop";
     public const string NodeStart = "node.start";
     public const string NodeAdd = "node.add";
+    public const string NodeRemove = "node.remove";
+    public const string PlanStart = "plan.start";
+    public const string PlanPause = "plan.pause";
+    public const string PlanResume = "plan.resume";
+    public const string PlanCancel = "plan.cancel";
     public const string SignIn = "sign-in";
 }

@@ -76,6 +76,17 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
     public Task ClusterReplicateAsync(string endpoint, string primaryId) =>
         ExpectOkAsync(endpoint, "CLUSTER", "REPLICATE", primaryId);
 
+    /// <summary>
+    /// <c>CLUSTER RESET HARD</c>: the node forgets every other node, takes a new id and leaves its cluster (a primary
+    /// must hold no keys). Used on a node removed from the cluster, so it cannot rejoin through gossip.
+    /// </summary>
+    public Task ClusterResetHardAsync(string endpoint) =>
+        ExpectOkAsync(endpoint, "CLUSTER", "RESET", "HARD");
+
+    /// <summary><c>DBSIZE</c>: keys the node holds.</summary>
+    public async Task<long> DbSizeAsync(string endpoint) =>
+        ReadInteger(await ExecuteAsync(endpoint, "DBSIZE"), "DBSIZE");
+
     /// <summary><c>CLUSTER ADDSLOTSRANGE start end</c>: this primary takes the unassigned slots of <paramref name="range"/>.</summary>
     public Task ClusterAddSlotsRangeAsync(string endpoint, SlotRange range) =>
         ExpectOkAsync(endpoint, "CLUSTER", "ADDSLOTSRANGE", range.Start, range.End);
@@ -169,6 +180,18 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Memory of a sample of the slot's keys: <c>CLUSTER GETKEYSINSLOT slot count</c>, then <c>MEMORY USAGE key SAMPLES 0</c>
+    /// for each (pipelined; keys are sent as the bytes Valkey returned). Returns how many keys were measured and their bytes.
+    /// </summary>
+    public async Task<(int Keys, long Bytes)> SampleSlotMemoryAsync(string endpoint, int slot, int count)
+    {
+        var keys = ReplyReader.ReadArray(await ExecuteAsync(endpoint, "CLUSTER", "GETKEYSINSLOT", slot, count), "CLUSTER GETKEYSINSLOT");
+        var usages = await Task.WhenAll(keys.Select(k => ExecuteAsync(endpoint, "MEMORY", "USAGE", (RedisKey)(byte[])k!, "SAMPLES", 0)));
+        var measured = usages.Where(u => !u.IsNull).Select(u => ReadInteger(u, "MEMORY USAGE")).ToList();
+        return (measured.Count, measured.Sum());
+    }
+
     // ----- INFO and CONFIG -----
 
     /// <summary><c>INFO section…</c> (every default section when none is given).</summary>
@@ -222,7 +245,7 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            var name = args.Length > 0 && command is "CLUSTER" or "CONFIG" ? $"{command} {args[0]}" : command;
+            var name = args.Length > 0 && command is "CLUSTER" or "CONFIG" or "MEMORY" ? $"{command} {args[0]}" : command;
             throw ex is RedisServerException
                 ? new ValkeyErrorException(ex.Message, ex) { Endpoint = endpoint, Command = name }
                 : new ValkeyUnreachableException(ErrorText.Brief(ex), ex) { Endpoint = endpoint, Command = name };

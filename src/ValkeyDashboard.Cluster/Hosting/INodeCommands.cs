@@ -1,13 +1,13 @@
 namespace ValkeyDashboard.Cluster.Hosting;
 
 /// <summary>
-/// What the UI and the API may do to the cluster's nodes; <see cref="EmbeddedNodeService"/> is the implementation
+/// What the UI and the API may do to the cluster's nodes; <see cref="NodeService"/> is the implementation
 /// (component tests use a hand-written fake). Every change is checked, refused with <see cref="RequestRefusedException"/>
 /// when unsafe, and audited.
 /// </summary>
 public interface INodeCommands
 {
-    /// <summary>False when the dashboard cannot manage nodes here (External mode): the UI hides the controls.</summary>
+    /// <summary>True for the embedded cluster, whose node processes the dashboard stops, starts and adds; false in External mode (the UI hides those controls).</summary>
     bool IsAvailable { get; }
 
     /// <summary>Stops a node gracefully.</summary>
@@ -18,4 +18,10 @@ public interface INodeCommands
 
     /// <summary>Adds an empty primary (<paramref name="role"/> <c>primary</c>) or a replica of <paramref name="primaryId"/>; returns its endpoint.</summary>
     Task<string> AddAsync(string? role, string? primaryId, string requestedBy, CancellationToken cancellationToken = default);
+
+    /// <summary>Lets a running, empty Valkey node join by its endpoint (External mode) as a primary or a replica of <paramref name="primaryId"/>.</summary>
+    Task<string> JoinAsync(string? endpoint, string? role, string? primaryId, string requestedBy, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a node that holds no slots from the cluster (and, in the embedded cluster, its process and data).</summary>
+    Task RemoveAsync(string nodeId, string requestedBy, CancellationToken cancellationToken = default);
 }

@@ -133,6 +133,37 @@ public sealed partial class LocalClusterHost
         }
     }
 
+    /// <summary>
+    /// Takes a node out of the embedded cluster for good: stops its process, deletes its folder and drops it from the
+    /// layout (the caller has already made every other node forget it).
+    /// </summary>
+    public async Task RemoveNodeAsync(int port)
+    {
+        await _lock.WaitAsync();
+        try
+        {
+            var node = NodeAt(port);
+            await node.StopAsync(StopTimeout);
+            lock (_nodes)
+            {
+                _nodes.Remove(node);
+            }
+
+            if (Directory.Exists(node.Directory))
+            {
+                Directory.Delete(node.Directory, recursive: true);
+            }
+
+            _layout!.Nodes.RemoveAll(n => n.Port == port);
+            _layout.Save(DataDirectory);
+            _logger.LogInformation("Removed {Endpoint} from the embedded cluster", node.Endpoint);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     private async Task ForgetAsync(ValkeyAdminClient valkey, IEnumerable<LocalNode> others, LocalNode removed)
     {
         string? id = null;

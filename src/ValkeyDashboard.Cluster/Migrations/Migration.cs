@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Storage;
 
 namespace ValkeyDashboard.Cluster.Migrations;
 
@@ -65,7 +66,7 @@ public sealed record MigrationJob
 }
 
 /// <summary>A request to move a set of slots to one primary, and everything that happened to it.</summary>
-public sealed record Migration
+public sealed record Migration : IRecord
 {
     public required string Id { get; init; }
 
@@ -104,7 +105,12 @@ public sealed record Migration
     /// <summary>The client's <c>Idempotency-Key</c>, if it sent one.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The plan this migration is a move of, when a plan started it.</summary>
+    public string? PlanId { get; init; }
+
     public bool IsFinished => State is MigrationState.Succeeded or MigrationState.Failed or MigrationState.Cancelled;
+
+    string IRecord.StateName => State.ToString();
 
     public TimeSpan? Duration => StartedAt is { } start ? (FinishedAt ?? DateTimeOffset.UtcNow) - start : null;
 }

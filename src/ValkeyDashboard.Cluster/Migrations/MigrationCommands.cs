@@ -143,6 +143,7 @@ public sealed class MigrationCommands(
         CreatedAt = time.GetUtcNow(),
         RequestedBy = request.RequestedBy,
         IdempotencyKey = request.IdempotencyKey,
+        PlanId = request.PlanId,
     };
 
     private async Task<Migration> CancelCoreAsync(string id, string requestedBy, CancellationToken cancellationToken)

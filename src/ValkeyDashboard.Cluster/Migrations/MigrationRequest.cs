@@ -7,7 +7,8 @@ namespace ValkeyDashboard.Cluster.Migrations;
 /// <param name="TargetNodeId">The 40-hex id of the primary that receives them (checked against the cluster).</param>
 /// <param name="RequestedBy">Who asks (<c>ui</c>, <c>api</c>, a token's name).</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the same migration and starts nothing.</param>
-public sealed record MigrationRequest(SlotRangeSet Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null);
+/// <param name="PlanId">The plan this migration is a move of, when a plan asks.</param>
+public sealed record MigrationRequest(SlotRangeSet Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null, string? PlanId = null);
 
 /// <summary>The migration a start request produced, and whether it is new (false: an idempotent retry).</summary>
 public sealed record MigrationStart(Migration Migration, bool Created);

@@ -43,7 +43,8 @@ public sealed record MigrationResponse(
     DateTimeOffset? FinishedAt,
     long? DurationMilliseconds,
     string RequestedBy,
-    [property: Description("Why it failed or was cancelled, with Valkey's own message")] string? Error)
+    [property: Description("Why it failed or was cancelled, with Valkey's own message")] string? Error,
+    [property: Description("The plan this migration is a move of, if a plan started it")] string? PlanId = null)
 {
     public static MigrationResponse From(Migration m) => new(
         m.Id,
@@ -61,7 +62,8 @@ public sealed record MigrationResponse(
         m.FinishedAt,
         m.Duration is { } d ? (long)d.TotalMilliseconds : null,
         m.RequestedBy,
-        m.Error);
+        m.Error,
+        m.PlanId);
 }
 
 /// <summary>One page of the migration history, newest first.</summary>

@@ -11,9 +11,6 @@ public static class MigrationsApi
 {
     private const int MaxPageSize = 200;
 
-    /// <summary>Largest request body the API reads: a start request is a few hundred bytes even with many ranges.</summary>
-    public const int MaxBodyBytes = 16 * 1024;
-
     /// <summary>The rate-limiting policy of requests that change something or cost the cluster work (see <see cref="DashboardWebExtensions"/>).</summary>
     public const string MutationsRateLimit = "mutations";
 
@@ -184,55 +181,9 @@ public static class MigrationsApi
         }
     }
 
-    /// <summary>Reads the JSON body with errors that say what is wrong (the framework's binder only says "bad request").</summary>
-    private static async Task<(StartMigrationBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (!request.HasJsonContentType())
-        {
-            return (null, TypedResults.Problem(detail: "the body must be JSON (Content-Type: application/json) like {\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}",
-                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type"));
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, TooLarge(request.ContentLength.Value));
-        }
-
-        // Also for bodies sent without a length (chunked): reading stops at the limit.
-        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        try
-        {
-            var body = await JsonSerializer.DeserializeAsync<StartMigrationBody>(request.Body, JsonSerializerOptions.Web, cancellationToken);
-            return body is null
-                ? (null, BadBody("the body is empty or null; expected {\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}"))
-                : (body, null);
-        }
-        catch (JsonException ex) when (ex.Path is { Length: > 1 } path)
-        {
-            // A value of the wrong type: name the field instead of .NET's type names.
-            return (null, BadBody($"{path.TrimStart('$', '.')} has a value of the wrong type; expected {{\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}} with both values as strings"));
-        }
-        catch (JsonException ex)
-        {
-            return (null, BadBody($"the body is not valid JSON: {ex.Message}"));
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge(null));
-        }
-    }
-
-    private static ProblemHttpResult TooLarge(long? length) =>
-        TypedResults.Problem(
-            detail: $"the body{(length is { } bytes ? $" is {bytes:N0} bytes; it" : string.Empty)} must be at most {MaxBodyBytes:N0} bytes (a start request is {{\"slots\": \"0-99\", \"targetNodeId\": \"<40-hex id>\"}})",
-            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large");
-
-    private static ProblemHttpResult BadBody(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request body");
+    /// <summary>The body of a start or preflight request.</summary>
+    private static Task<(StartMigrationBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        JsonBody.ReadAsync<StartMigrationBody>(request, "{\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}", "with both values as strings", cancellationToken);
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(detail: $"there is no migration {Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Migration not found");

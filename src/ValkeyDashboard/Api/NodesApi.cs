@@ -1,6 +1,5 @@
 using ValkeyDashboard.Cluster;
 using System.ComponentModel;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ValkeyDashboard.Authentication;
 using ValkeyDashboard.Cluster.Hosting;
@@ -11,7 +10,8 @@ namespace ValkeyDashboard.Api;
 /// <summary>Body of <c>POST /api/nodes</c>.</summary>
 public sealed record AddNodeBody(
     [property: Description("\"primary\" (empty, no slots) or \"replica\"")] string? Role,
-    [property: Description("For a replica: the 40-hex id of its primary")] string? PrimaryId);
+    [property: Description("For a replica: the 40-hex id of its primary")] string? PrimaryId,
+    [property: Description("External mode: host:port of a running, empty Valkey node in cluster mode to join; leave out for the embedded cluster, which starts its own")] string? Endpoint = null);
 
 /// <summary>The embedded cluster's nodes for operators: stop, start, add.</summary>
 public static class NodesApi
@@ -38,30 +38,29 @@ public static class NodesApi
             .WithSummary("Start a stopped node of the embedded cluster again")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapDelete("/{id}", async (string id, HttpContext context, INodeCommands nodes, CancellationToken cancellationToken) =>
+                await RunAsync(() => nodes.RemoveAsync(id, MigrationsApi.Actor(context), cancellationToken)))
+            .WithName("RemoveNode")
+            .WithSummary("Remove a node that holds no slots")
+            .WithDescription("A primary's replicas first follow another primary, then every other node forgets it (CLUSTER FORGET); an embedded node is " +
+                "stopped and its folder deleted, an external one is reset (CLUSTER RESET HARD) so it cannot rejoin. A primary that still owns slots is " +
+                "refused (409: drain it first), as is a node a running migration or plan involves.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapPost("/", async (HttpRequest request, INodeCommands nodes, CancellationToken cancellationToken) =>
             {
-                AddNodeBody? body;
-                try
+                var (body, problem) = await JsonBody.ReadAsync<AddNodeBody>(
+                    request, "{\"role\": \"primary\"} or {\"role\": \"replica\", \"primaryId\": \"<40-hex id>\"}", "with string values", cancellationToken);
+                if (problem is not null)
                 {
-                    body = request.HasJsonContentType()
-                        ? await JsonSerializer.DeserializeAsync<AddNodeBody>(request.Body, JsonSerializerOptions.Web, cancellationToken)
-                        : null;
-                }
-                catch (JsonException ex)
-                {
-                    return (IResult)TypedResults.Problem(detail: $"the body is not valid JSON of the shape {{\"role\": \"replica\", \"primaryId\": \"<40-hex id>\"}}: {ex.Message}",
-                        statusCode: StatusCodes.Status400BadRequest, title: "Invalid request body");
-                }
-
-                if (body is null)
-                {
-                    return TypedResults.Problem(detail: "expected a JSON body {\"role\": \"primary\"} or {\"role\": \"replica\", \"primaryId\": \"<40-hex id>\"}",
-                        statusCode: StatusCodes.Status400BadRequest, title: "Invalid request body");
+                    return (IResult)problem;
                 }
 
                 try
                 {
-                    var endpoint = await nodes.AddAsync(body.Role, body.PrimaryId, MigrationsApi.Actor(request.HttpContext), cancellationToken);
+                    var endpoint = body!.Endpoint is null
+                        ? await nodes.AddAsync(body.Role, body.PrimaryId, MigrationsApi.Actor(request.HttpContext), cancellationToken)
+                        : await nodes.JoinAsync(body.Endpoint, body.Role, body.PrimaryId, MigrationsApi.Actor(request.HttpContext), cancellationToken);
                     return TypedResults.Ok(new { endpoint });
                 }
                 catch (RequestRefusedException ex)
@@ -70,9 +69,14 @@ public static class NodesApi
                 }
             })
             .WithName("AddNode")
-            .WithSummary("Add an empty primary or a replica to the embedded cluster")
+            .WithSummary("Add an empty primary or a replica: started by the embedded cluster, or an existing node joining by its endpoint")
+            .WithDescription("Embedded: {\"role\": \"primary\"} or {\"role\": \"replica\", \"primaryId\": \"<id>\"} starts a new node. " +
+                "External: {\"endpoint\": \"host:port\", \"role\": …} lets a running Valkey node in cluster mode join (CLUSTER MEET from a member, " +
+                "then CLUSTER REPLICATE for a replica); a node that holds keys, belongs to another cluster or cannot be reached is refused (409).")
             .Accepts<AddNodeBody>("application/json")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         return app;
     }

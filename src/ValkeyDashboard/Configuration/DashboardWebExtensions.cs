@@ -95,6 +95,7 @@ internal static class DashboardWebExtensions
         app.MapMigrationsApi();
         app.MapAuditApi();
         app.MapNodesApi();
+        app.MapPlansApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -6,6 +6,7 @@ using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Migrations.Atomic;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Plans;
 using ValkeyDashboard.Cluster.Storage;
 
 namespace ValkeyDashboard;
@@ -13,10 +14,11 @@ namespace ValkeyDashboard;
 internal static class ValkeyServiceCollectionExtensions
 {
     /// <summary>
-    /// The cluster core: options of the <c>Valkey</c>, <c>Migrations</c> and <c>Dashboard</c> sections (validated at
-    /// start), the embedded host (started only in Embedded mode), the admin client, the monitor, the storage, the audit
-    /// log and the migration core. Hosted services start in this order and stop in reverse: the cluster is up before the
-    /// monitor reads it, the history is loaded before the tracker follows it, and the nodes stop last.
+    /// The cluster core: options of the <c>Valkey</c>, <c>Migrations</c>, <c>Plans</c> and <c>Dashboard</c> sections
+    /// (validated at start), the embedded host (started only in Embedded mode), the admin client, the monitor, the
+    /// storage, the audit log, the migration core and the plans. Hosted services start in this order and stop in
+    /// reverse: the cluster is up before the monitor reads it, the histories are loaded before the tracker and the plan
+    /// runner follow them, and the nodes stop last.
     /// </summary>
     public static IServiceCollection AddValkeyCluster(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,6 +40,10 @@ internal static class ValkeyServiceCollectionExtensions
         });
         services.AddOptions<SlotMigrationOptions>()
             .Bind(configuration.GetSection(SlotMigrationOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<PlanOptions>()
+            .Bind(configuration.GetSection(PlanOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddOptions<DatabaseOptions>()
@@ -63,8 +69,8 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
         services.AddSingleton<AuditLog>();
 
-        services.AddSingleton<EmbeddedNodeService>();
-        services.AddSingleton<INodeCommands>(sp => sp.GetRequiredService<EmbeddedNodeService>());
+        services.AddSingleton<NodeService>();
+        services.AddSingleton<INodeCommands>(sp => sp.GetRequiredService<NodeService>());
 
         services.AddSingleton<MigrationRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationRegistry>());
@@ -73,6 +79,18 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton<ISlotMigrations>(sp => sp.GetRequiredService<MigrationCommands>());
         services.AddSingleton<MigrationTracker>();
         services.AddHostedService(sp => sp.GetRequiredService<MigrationTracker>());
+
+        services.AddSingleton<SlotLoadWindow>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlotLoadWindow>());
+        services.AddSingleton<SlotMemoryEstimator>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlotMemoryEstimator>());
+        services.AddSingleton(sp => new PlanStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton<PlanRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlanRegistry>());
+        services.AddSingleton<PlanInputs>();
+        services.AddSingleton<PlanCommands>();
+        services.AddSingleton<PlanRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlanRunner>());
         return services;
     }
 }

@@ -6,10 +6,10 @@ using ValkeyDashboard.Cluster.Monitoring;
 namespace ValkeyDashboard.Hubs;
 
 /// <summary>
-/// Live cluster and migration updates at <c>/hubs/cluster</c>. A client that connects gets the current
-/// topology and every running migration first; after that <see cref="ClusterHubBroadcaster"/> pushes changes.
+/// Live cluster, migration and plan updates at <c>/hubs/cluster</c>. A client that connects gets the current
+/// topology and every running migration and plan first; after that <see cref="ClusterHubBroadcaster"/> pushes changes.
 /// </summary>
-public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations migrations, SlotStatisticsWatchers watchers) : Hub<IClusterClient>
+public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations migrations, Cluster.Plans.PlanCommands plans, SlotStatisticsWatchers watchers) : Hub<IClusterClient>
 {
     public const string Path = "/hubs/cluster";
 
@@ -22,6 +22,11 @@ public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations m
         foreach (var migration in migrations.Active)
         {
             await Clients.Caller.MigrationUpdated(MigrationResponse.From(migration));
+        }
+
+        foreach (var plan in plans.Active)
+        {
+            await Clients.Caller.PlanUpdated(PlanResponse.From(plan));
         }
 
         await base.OnConnectedAsync();

@@ -3,17 +3,19 @@ using ValkeyDashboard.Api;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Plans;
 
 namespace ValkeyDashboard.Hubs;
 
 /// <summary>
-/// Pushes migration and cluster changes to every hub client, coalesced: per migration only its latest state
-/// is sent each <see cref="FlushInterval"/>, so many jobs do not flood the connections; topology is sent
+/// Pushes migration, plan and cluster changes to every hub client, coalesced: per migration and per plan only its
+/// latest state is sent each <see cref="FlushInterval"/>, so many jobs do not flood the connections; topology is sent
 /// only when it changed, slot statistics at most once per monitor poll and only to clients that asked (<see cref="ClusterHub.WatchSlotStatistics"/>).
 /// </summary>
 public sealed class ClusterHubBroadcaster(
     IHubContext<ClusterHub, IClusterClient> hub,
     ISlotMigrations migrations,
+    PlanCommands plans,
     IClusterSnapshotSource cluster,
     SlotStatisticsWatchers slotStatisticsWatchers,
     ILogger<ClusterHubBroadcaster> logger) : BackgroundService
@@ -25,9 +27,66 @@ public sealed class ClusterHubBroadcaster(
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Migration> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Plan> _pendingPlans = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _announcedPlans = new(StringComparer.Ordinal);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(CollectMigrationsAsync(stoppingToken), FlushMigrationsAsync(stoppingToken), FollowClusterAsync(stoppingToken));
+        Task.WhenAll(CollectMigrationsAsync(stoppingToken), CollectPlansAsync(stoppingToken), FlushMigrationsAsync(stoppingToken), FollowClusterAsync(stoppingToken));
+
+    private async Task CollectPlansAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var plan in plans.WatchAsync(stoppingToken))
+            {
+                lock (_gate)
+                {
+                    _pendingPlans[plan.Id] = plan;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task FlushPlansAsync(bool heartbeat)
+    {
+        List<Plan> batch;
+        lock (_gate)
+        {
+            if (heartbeat)
+            {
+                foreach (var running in plans.Active)
+                {
+                    _pendingPlans.TryAdd(running.Id, running);
+                }
+            }
+
+            batch = [.. _pendingPlans.Values];
+            _pendingPlans.Clear();
+        }
+
+        foreach (var plan in batch.OrderBy(p => p.CreatedAt))
+        {
+            var response = PlanResponse.From(plan);
+            try
+            {
+                if (_announcedPlans.Add(plan.Id))
+                {
+                    await hub.Clients.All.PlanCreated(response);
+                }
+                else
+                {
+                    await hub.Clients.All.PlanUpdated(response);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not push plan {PlanId} to hub clients", plan.Id);
+            }
+        }
+    }
 
     private async Task CollectMigrationsAsync(CancellationToken stoppingToken)
     {
@@ -55,12 +114,14 @@ public sealed class ClusterHubBroadcaster(
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 List<Migration> batch;
+                var heartbeat = false;
                 lock (_gate)
                 {
-                    // Running migrations are re-sent at least every HeartbeatInterval, so clients see progress
+                    // Running migrations (and plans) are re-sent at least every HeartbeatInterval, so clients see progress
                     // (and that the dashboard still follows them) at least twice a second even when Valkey is quiet.
                     if (TimeProvider.System.GetElapsedTime(lastHeartbeat) >= HeartbeatInterval)
                     {
+                        heartbeat = true;
                         lastHeartbeat = TimeProvider.System.GetTimestamp();
                         foreach (var running in migrations.Active)
                         {
@@ -91,6 +152,8 @@ public sealed class ClusterHubBroadcaster(
                         logger.LogWarning(ex, "Could not push migration {MigrationId} to hub clients", migration.Id);
                     }
                 }
+
+                await FlushPlansAsync(heartbeat);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

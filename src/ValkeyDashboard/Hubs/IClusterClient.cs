@@ -11,6 +11,12 @@ public interface IClusterClient
     /// <summary>A migration changed: state, a Valkey job state, or progress (at least twice a second while it runs).</summary>
     Task MigrationUpdated(MigrationResponse migration);
 
+    /// <summary>A plan was started.</summary>
+    Task PlanCreated(PlanResponse plan);
+
+    /// <summary>A plan changed: a move started or ended, progress and ETA (at least twice a second while it runs).</summary>
+    Task PlanUpdated(PlanResponse plan);
+
     /// <summary>Nodes, roles, health, slot ownership or the cluster state changed.</summary>
     Task TopologyChanged(ClusterResponse cluster);
 

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using ValkeyDashboard.Cluster.Concurrency;
+
+namespace ValkeyDashboard.Cluster.Storage;
+
+/// <summary>
+/// Records of one kind of long-running operation, running and finished: the in-memory view the API and the pages read,
+/// kept in step with their table (<see cref="RecordStore{T}"/>), with subscriptions to changes and waits for a state.
+/// </summary>
+/// <typeparam name="T">The record (a migration, a plan).</typeparam>
+public class RecordRegistry<T>
+    where T : class, IRecord
+{
+    private readonly RecordStore<T> _store;
+    private readonly string _what;
+    private readonly ConcurrentDictionary<string, T> _records = new(StringComparer.Ordinal);
+    private readonly SubscriberChannels<T> _subscribers = new(() => Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true }));
+
+    /// <param name="store">Where the records are kept.</param>
+    /// <param name="what">What a record is called in messages: <c>migration</c>, <c>plan</c>.</param>
+    protected RecordRegistry(RecordStore<T> store, string what)
+    {
+        _store = store;
+        _what = what;
+    }
+
+    /// <summary>Records that have not reached a final state, oldest first.</summary>
+    public IReadOnlyList<T> Active => [.. _records.Values.Where(r => !r.IsFinished).OrderBy(r => r.CreatedAt)];
+
+    public T? Find(string id) => _records.GetValueOrDefault(id);
+
+    /// <summary>Newest first, <paramref name="pageSize"/> per page, pages from 1.</summary>
+    public (IReadOnlyList<T> Items, int Total) List(int page, int pageSize)
+    {
+        var all = _records.Values.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id, StringComparer.Ordinal).ToList();
+        return ([.. all.Skip((page - 1) * pageSize).Take(pageSize)], all.Count);
+    }
+
+    /// <summary>The record a request with this <c>Idempotency-Key</c> produced, if any.</summary>
+    public T? FindByIdempotencyKey(string key) => _records.Values.FirstOrDefault(r => r.IdempotencyKey == key);
+
+    protected IEnumerable<T> All => _records.Values;
+
+    /// <summary>Loads every stored record; returns how many had not finished.</summary>
+    protected async Task<int> LoadAsync(CancellationToken cancellationToken)
+    {
+        foreach (var record in await _store.LoadAllAsync(cancellationToken))
+        {
+            _records[record.Id] = record;
+        }
+
+        return _records.Values.Count(r => !r.IsFinished);
+    }
+
+    /// <summary>Ends every subscriber's stream (the dashboard is stopping).</summary>
+    protected void CompleteSubscribers() => _subscribers.CompleteAll();
+
+    /// <summary>Records a new record: saved, then visible and published.</summary>
+    public async Task AddAsync(T record, CancellationToken cancellationToken = default)
+    {
+        await _store.SaveAsync(record, cancellationToken);
+        _records[record.Id] = record;
+        _subscribers.Publish(record);
+        OnAdded();
+    }
+
+    /// <summary>Called after a record was added.</summary>
+    protected virtual void OnAdded()
+    {
+    }
+
+    /// <summary>
+    /// Changes a record in memory (atomically with other changes to it) and publishes the result when
+    /// <paramref name="publishIf"/> says the change matters (always when not given). The caller saves it when it is
+    /// worth keeping.
+    /// </summary>
+    public T Update(string id, Func<T, T> change, Func<T, T, bool>? publishIf = null)
+    {
+        T? before = null;
+        var updated = _records.AddOrUpdate(id, _ => throw new KeyNotFoundException(id), (_, r) =>
+        {
+            before = r;
+            return change(r);
+        });
+        if (publishIf is null || publishIf(before!, updated))
+        {
+            _subscribers.Publish(updated);
+        }
+
+        return updated;
+    }
+
+    /// <summary>Writes a record's current state.</summary>
+    public Task SaveAsync(T record, CancellationToken cancellationToken = default) => _store.SaveAsync(record, cancellationToken);
+
+    /// <summary>Every change to any record, as it happens (each subscriber has its own queue).</summary>
+    public IAsyncEnumerable<T> WatchAsync(CancellationToken cancellationToken = default) => _subscribers.SubscribeAsync(cancellationToken: cancellationToken);
+
+    /// <summary>Waits until record <paramref name="id"/> satisfies <paramref name="predicate"/> (its current state counts).</summary>
+    public async Task<T> WaitForAsync(string id, Func<T, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+
+        // Subscribed before the current state is read, so no update in between is missed.
+        using var updates = _subscribers.Subscribe();
+        try
+        {
+            var current = Find(id) ?? throw RequestRefusedException.NotFound($"there is no {_what} {id}");
+            if (predicate(current))
+            {
+                return current;
+            }
+
+            await foreach (var _ in updates.Reader.ReadAllAsync(cts.Token))
+            {
+                var latest = Find(id)!;
+                if (predicate(latest))
+                {
+                    return latest;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"{_what} {id} did not reach the expected state within {timeout.TotalSeconds:0.#} s ({Describe(Find(id))})");
+    }
+
+    /// <summary>What a timeout message says of the record's state.</summary>
+    protected virtual string Describe(T? record) => record is null ? "it is gone" : $"it is {record.StateName}";
+}
