@@ -56,6 +56,35 @@ public sealed class HeatMapPage(IPage page)
         return (box.X + (slot % Side + 0.5f) * cell, box.Y + (slot / Side + 0.5f) * cell);
     }
 
+    /// <summary>Clicks a slot's cell (a press and release without moving: selects that slot alone).</summary>
+    public async Task ClickSlotAsync(int slot)
+    {
+        var (x, y) = await CellCentreAsync(slot);
+        await page.Mouse.ClickAsync(x, y);
+    }
+
+    /// <summary>The colour drawn at the middle of a slot's cell.</summary>
+    public async Task<Rgb> PixelAsync(int slot) => Rgb.Parse(await Canvas.EvaluateAsync<string>(
+        """
+        (canvas, slot) => {
+            const cell = canvas.width / 128;
+            const [r, g, b] = canvas.getContext('2d').getImageData(Math.floor((slot % 128 + 0.5) * cell), Math.floor((Math.floor(slot / 128) + 0.5) * cell), 1, 1).data;
+            return `rgb(${r}, ${g}, ${b})`;
+        }
+        """, slot));
+
+    /// <summary>
+    /// The colour of a legend item's swatch (<c>legend-unassigned</c>, <c>legend-zero</c>), read in one step: the script
+    /// rewrites the legend whenever the scale changes, so an element found first and read later may be gone.
+    /// </summary>
+    public async Task<Rgb> LegendSwatchAsync(string testId)
+    {
+        var colour = await page.EvaluateAsync<string?>(
+            "id => { const s = document.querySelector(`[data-testid=\"heatmap-legend\"] [data-testid=\"${id}\"] .swatch`); return s ? getComputedStyle(s).backgroundColor : null; }",
+            testId);
+        return Rgb.Parse(colour ?? throw new InvalidOperationException($"the legend has no {testId}"));
+    }
+
     /// <summary>Scrolls the card into view (the map stays in view beside it), then drags from where <paramref name="start"/> says onto it.</summary>
     private async Task DragToCardAsync(Func<Task<(float X, float Y)>> start, string nodeId)
     {
