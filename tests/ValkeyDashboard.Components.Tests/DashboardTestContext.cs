@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using ValkeyDashboard.Cluster.Configuration;
+using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
@@ -18,7 +19,8 @@ namespace ValkeyDashboard.Components.Tests;
 /// Shared set-up of every component test (MudBlazor's pattern): MudBlazor's services, loose JS interop for
 /// MudBlazor's own JS, its popover, dialog and snackbar providers rendered first, a
 /// <see cref="FakeClusterSnapshotSource"/> as the cluster the components see, a <see cref="FakeSlotMigrations"/>
-/// as the migration service, and the real <see cref="SlotHeatMapSource"/> following the fake cluster.
+/// as the migration service, <see cref="FakeNodeCommands"/> as the node commands (available, as on the embedded
+/// cluster), and the real <see cref="SlotHeatMapSource"/> following the fake cluster.
 /// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
@@ -35,6 +37,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<IClusterSnapshotSource>(Snapshots);
         Services.AddSingleton<ISlotMigrations>(Migrations);
+        Services.AddSingleton<INodeCommands>(Nodes);
+        Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<SlotHeatMapSource>();
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()));
         // The audit log is the real one, in a scratch SQLite file of this test's own.
@@ -53,6 +57,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected BunitAuthorizationContext Authorization { get; }
 
     protected FakeSlotMigrations Migrations { get; } = new();
+
+    protected FakeNodeCommands Nodes { get; } = new();
 
     private static string NewAuditPath() => Path.Combine(Path.GetTempPath(), $"valkey-dashboard-audit-{Guid.NewGuid():N}.db");
 

@@ -9,7 +9,8 @@ namespace ValkeyDashboard.Components.Tests;
 /// <summary>
 /// A hand-written migration service: the test sets what the preflight answers (<see cref="Plan"/> or
 /// <see cref="PreflightError"/>) and whether a start is refused (<see cref="StartError"/>), reads the requests
-/// the UI made, and feeds <see cref="WatchAsync"/> through <see cref="Publish"/> (channels, no mocking library).
+/// the UI made, and feeds <see cref="WatchAsync"/> through <see cref="Publish"/> (channels, no mocking library). A
+/// cancel answers the migration as it stands, or <see cref="CancelError"/>, once <see cref="CancelAnswer"/> (when set) completes.
 /// </summary>
 public sealed class FakeSlotMigrations : ISlotMigrations, IDisposable
 {
@@ -28,6 +29,12 @@ public sealed class FakeSlotMigrations : ISlotMigrations, IDisposable
 
     /// <summary>Thrown by <see cref="StartAsync"/>.</summary>
     public Exception? StartError { get; set; }
+
+    /// <summary>Thrown by <see cref="CancelAsync"/>, e.g. a refusal.</summary>
+    public Exception? CancelError { get; set; }
+
+    /// <summary>When set, <see cref="CancelAsync"/> answers only once this task completes (a cancel on its way).</summary>
+    public Task? CancelAnswer { get; set; }
 
     /// <summary>The id <see cref="StartAsync"/> gives the migration it starts.</summary>
     public string NextId { get; set; } = "m-started";
@@ -84,16 +91,24 @@ public sealed class FakeSlotMigrations : ISlotMigrations, IDisposable
         return Task.FromResult(new MigrationStart(migration, Created: true));
     }
 
-    public Task<Migration> CancelAsync(string id, string requestedBy, CancellationToken cancellationToken = default)
+    public async Task<Migration> CancelAsync(string id, string requestedBy, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             _cancels.Add((id, requestedBy));
         }
 
-        return Find(id) is { } migration
-            ? Task.FromResult(migration)
-            : Task.FromException<Migration>(new RequestRefusedException(RefusalKind.NotFound, $"no migration {id}"));
+        if (CancelAnswer is { } answer)
+        {
+            await answer;
+        }
+
+        if (CancelError is { } error)
+        {
+            throw error;
+        }
+
+        return Find(id) ?? throw new RequestRefusedException(RefusalKind.NotFound, $"no migration {id}");
     }
 
     public IAsyncEnumerable<Migration> WatchAsync(CancellationToken cancellationToken = default) =>

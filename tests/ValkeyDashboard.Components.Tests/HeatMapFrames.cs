@@ -4,7 +4,7 @@ using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard.Components.Tests;
 
-/// <summary>The section encodings of a heat map frame, as documented on <see cref="HeatMapFrameEncoder"/>.</summary>
+/// <summary>The section encodings of a heat map frame, as documented on <see cref="HeatMapSectionEncoding"/> (written out again here on purpose).</summary>
 internal enum FrameEncoding : byte
 {
     Full = 0,
@@ -18,7 +18,7 @@ internal sealed record FrameSection(HeatMapLayer Layer, FrameEncoding Encoding, 
 
 /// <summary>
 /// A heat map frame read independently of the encoder, from the layout documented on
-/// <see cref="HeatMapFrameEncoder"/> (what <c>wwwroot/js/slot-heatmap.js</c> reads): <c>u8 version, u8 sectionCount,
+/// <see cref="HeatMapWire"/> (what <c>wwwroot/js/slot-heatmap.js</c> reads through <see cref="HeatMapContract"/>): <c>u8 version, u8 sectionCount,
 /// u32 snapshotVersion</c>, then per section <c>u8 layer, u8 encoding, f64 scale, u32 length, payload</c>.
 /// </summary>
 internal sealed record HeatMapFrame(byte Version, uint SnapshotVersion, IReadOnlyList<FrameSection> Sections)

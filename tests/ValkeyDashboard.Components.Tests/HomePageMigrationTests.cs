@@ -1,3 +1,4 @@
+using ValkeyDashboard.Cluster;
 using ValkeyDashboard.Cluster.Model;
 using Bunit;
 using Microsoft.AspNetCore.Components.Web;
@@ -110,6 +111,53 @@ public class HomePageMigrationTests : DashboardTestContext
         await cut.Find("[data-testid='cancel-migration-m-1']").ClickAsync(new MouseEventArgs());
 
         Assert.Equal([("m-1", "tester")], Migrations.Cancels);
+    }
+
+    [Fact]
+    public async Task A_refused_cancel_says_why_and_the_migration_keeps_running()
+    {
+        Migrations.CancelError = RequestRefusedException.Conflict("source 127.0.0.1:7000 also exports slots 200-299 for migration m-2; cancelling would stop it too", "m-2");
+        var cut = await RenderFollowingAsync();
+        Migrations.Publish(TestMigrations.Running("m-1"));
+        await cut.WaitForAssertionAsync(() => Assert.NotNull(cut.Find("[data-testid='cancel-migration-m-1']")));
+
+        await cut.Find("[data-testid='cancel-migration-m-1']").ClickAsync(new MouseEventArgs());
+
+        await Snackbars.WaitForAssertionAsync(() => Assert.Contains(
+            "Cannot cancel m-1: source 127.0.0.1:7000 also exports slots 200-299 for migration m-2; cancelling would stop it too", Snackbars.Markup, StringComparison.Ordinal));
+        Assert.Contains("mud-alert-filled-error", Snackbars.Find(".mud-snackbar").ClassName, StringComparison.Ordinal);
+        await cut.WaitForAssertionAsync(() => Assert.False(cut.Find("[data-testid='cancel-migration-m-1']").HasAttribute("disabled")));
+        Assert.Equal("running", cut.Find("[data-testid='migration-m-1']").GetAttribute("data-state"));
+    }
+
+    [Fact]
+    public async Task A_cancel_that_fails_says_what_went_wrong()
+    {
+        Migrations.CancelError = new TimeoutException("127.0.0.1:7000 did not answer within 2 s");
+        var cut = await RenderFollowingAsync();
+        Migrations.Publish(TestMigrations.Running("m-1"));
+        await cut.WaitForAssertionAsync(() => Assert.NotNull(cut.Find("[data-testid='cancel-migration-m-1']")));
+
+        await cut.Find("[data-testid='cancel-migration-m-1']").ClickAsync(new MouseEventArgs());
+
+        await Snackbars.WaitForAssertionAsync(() => Assert.Contains("Cancelling m-1 failed: 127.0.0.1:7000 did not answer within 2 s", Snackbars.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cancel_stays_disabled_while_the_cancel_is_on_its_way()
+    {
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Migrations.CancelAnswer = answer.Task;
+        var cut = await RenderFollowingAsync();
+        Migrations.Publish(TestMigrations.Running("m-1"));
+        await cut.WaitForAssertionAsync(() => Assert.False(cut.Find("[data-testid='cancel-migration-m-1']").HasAttribute("disabled")));
+
+        var cancel = cut.Find("[data-testid='cancel-migration-m-1']").ClickAsync(new MouseEventArgs());
+
+        await cut.WaitForAssertionAsync(() => Assert.True(cut.Find("[data-testid='cancel-migration-m-1']").HasAttribute("disabled")));
+        answer.SetResult();
+        await cancel.WaitAsync(TimeSpan.FromSeconds(5));
+        await cut.WaitForAssertionAsync(() => Assert.False(cut.Find("[data-testid='cancel-migration-m-1']").HasAttribute("disabled")));
     }
 
     [Fact]

@@ -95,6 +95,32 @@ public class HomePageTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task Add_primary_on_the_page_goes_to_the_node_commands_as_the_signed_in_user()
+    {
+        Snapshots.Publish(TestSnapshots.Ok());
+        var cut = Render<Home>();
+        await cut.WaitForAssertionAsync(() => Assert.NotNull(cut.Find("[data-testid='add-primary']")));
+
+        await cut.Find("[data-testid='add-primary']").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        Assert.Equal(["add primary - by tester"], Nodes.Requests);
+        await Snackbars.WaitForAssertionAsync(() => Assert.Contains("Adding an empty primary: done.", Snackbars.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refused_node_change_on_the_page_says_why()
+    {
+        Nodes.Error = Cluster.RequestRefusedException.Conflict("node 127.0.0.1:7003 is already running");
+        Snapshots.Publish(TestSnapshots.Ok(failedReplica: 0));
+        var cut = Render<Home>();
+        await cut.WaitForAssertionAsync(() => Assert.NotNull(cut.Find($"[data-testid='node-start-{TestSnapshots.ReplicaIds[0]}']")));
+
+        await cut.Find($"[data-testid='node-start-{TestSnapshots.ReplicaIds[0]}']").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+
+        await Snackbars.WaitForAssertionAsync(() => Assert.Contains("Starting 127.0.0.1:7003: refused: node 127.0.0.1:7003 is already running", Snackbars.Markup, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Leaving_the_page_ends_its_subscription()
     {
         // The heat map source follows the cluster on its own, whether or not a page is open.

@@ -30,6 +30,20 @@ public class NodeCardManagementTests : DashboardTestContext
     }
 
     [Fact]
+    public void The_controls_of_a_node_with_a_command_in_flight_wait_and_the_others_do_not()
+    {
+        var cut = Render<NodeCard>(p => p
+            .Add(c => c.Primary, TestSnapshots.Primary(0))
+            .Add(c => c.Replicas, [TestSnapshots.Replica(0)])
+            .Add(c => c.ManagesNodes, true)
+            .Add(c => c.Busy, new HashSet<string> { TestSnapshots.PrimaryIds[0] }));
+
+        Assert.True(cut.Find($"[data-testid='node-stop-{TestSnapshots.PrimaryIds[0]}']").HasAttribute("disabled"));
+        Assert.True(cut.Find($"[data-testid='add-replica-{TestSnapshots.PrimaryIds[0]}']").HasAttribute("disabled"));
+        Assert.False(cut.Find($"[data-testid='node-stop-{TestSnapshots.ReplicaIds[0]}']").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void Without_node_management_the_card_has_no_node_controls()
     {
         var cut = Render<NodeCard>(p => p.Add(c => c.Primary, TestSnapshots.Primary(0)).Add(c => c.Replicas, [TestSnapshots.Replica(0)]));

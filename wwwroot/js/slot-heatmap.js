@@ -1,22 +1,26 @@
-// The slot heat map: 16,384 slots as 128×128 square cells on one canvas, slot s at row s / 128, column s % 128.
-// Data arrives as compact binary frames (see HeatMapFrameEncoder.cs); hit-testing, hover, selection and dragging
-// happen here. .NET is called only when a selection is committed, dropped on a node, or Enter asks to move it.
+// The slot heat map: 16,384 slots as square cells on one canvas, slot s at row s / side, column s % side.
+// Data arrives as compact binary frames (HeatMapFrameEncoder.cs); hit-testing, hover, selection and dragging happen
+// here. .NET is called only when a selection is committed, dropped on a node, or Enter asks to move it.
+// Every number and name this module shares with .NET (the grid, the frame format, the layers, the unassigned owner
+// value, the drag-and-drop attributes of node cards) arrives in the contract passed to initialize (HeatMapContract.cs):
+// nothing here copies them, and a test checks that it stays so.
+// Unassigned slots (no primary owns them) are drawn in the unassigned colour in every view and are never part of a
+// selection: a sweep or a keyboard range across them selects only the assigned slots around them.
 
-const SLOTS = 16384;
-const SIDE = 128;
-const LAYERS = 5; // owner, keys, cpu, network in, network out (HeatMapLayer)
-const OWNER = 0;
-const UNASSIGNED = 255;
 const DRAG_THRESHOLD_PX = 4;
 
 // A perceptually even sequential scale (viridis), readable on light and dark backgrounds.
 const RAMP = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
-const LAYER_NAMES = ['Owner', 'Keys', 'CPU', 'Network in', 'Network out'];
-const LAYER_UNITS = ['', 'keys', 'µs/s', 'B/s', 'B/s'];
+const UNASSIGNED_COLOR = { light: '#d9d9e0', dark: '#3a3a44' };
+const ZERO_COLOR = { light: '#eeeef2', dark: '#24242c' };
+
+/** The contract every canvas of this page shares (HeatMapContract); set by the first initialize. */
+let contract = null;
 
 const maps = new Map();
 
-export function initialize(canvas, dotnet, legend, tooltip, view) {
+export function initialize(canvas, dotnet, legend, tooltip, view, wire) {
+    contract = wire;
     const state = {
         canvas,
         dotnet,
@@ -24,12 +28,13 @@ export function initialize(canvas, dotnet, legend, tooltip, view) {
         tooltip,
         context: canvas.getContext('2d'),
         cells: document.createElement('canvas'),
-        layers: Array.from({ length: LAYERS }, () => new Uint8Array(SLOTS)),
-        available: new Array(LAYERS).fill(false),
-        scales: new Array(LAYERS).fill(0),
+        layers: contract.layers.map(() => new Uint8Array(contract.slots)),
+        available: contract.layers.map(() => false),
+        scales: contract.layers.map(() => 0),
         received: false,
+        unassigned: 0,
         owners: [],
-        metric: OWNER,
+        metric: contract.ownerLayer,
         logScale: true,
         dark: false,
         moving: [],
@@ -43,9 +48,9 @@ export function initialize(canvas, dotnet, legend, tooltip, view) {
         drawPending: false,
         listeners: [],
     };
-    state.cells.width = SIDE;
-    state.cells.height = SIDE;
-    state.image = state.cells.getContext('2d').createImageData(SIDE, SIDE);
+    state.cells.width = contract.side;
+    state.cells.height = contract.side;
+    state.image = state.cells.getContext('2d').createImageData(contract.side, contract.side);
     state.pixels = new Uint32Array(state.image.data.buffer);
     maps.set(canvas, state);
 
@@ -83,59 +88,65 @@ export function dispose(canvas) {
     maps.delete(canvas);
 }
 
-/** Applies one frame: per layer the whole layer, its changed cells, or its runs. */
+/** Applies one frame: per layer the whole layer, its changed cells, or its runs (the layout is contract.frame's). */
 export function applyFrame(canvas, frame) {
     const state = maps.get(canvas);
     if (!state) {
         return;
     }
 
+    const f = contract.frame;
     const bytes = frame instanceof Uint8Array ? frame : new Uint8Array(frame);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint8(0) !== 1) {
-        throw new Error(`heat map frame version ${view.getUint8(0)} is not supported`);
+    if (view.getUint8(f.versionOffset) !== f.version) {
+        throw new Error(`heat map frame version ${view.getUint8(f.versionOffset)} is not supported`);
     }
 
-    const sections = view.getUint8(1);
-    let offset = 6;
+    const sections = view.getUint8(f.sectionCountOffset);
+    let offset = f.headerSize;
     for (let i = 0; i < sections; i++) {
-        const layer = view.getUint8(offset);
-        const encoding = view.getUint8(offset + 1);
-        const scale = view.getFloat64(offset + 2, true);
-        const length = view.getUint32(offset + 10, true);
-        const payload = offset + 14;
+        const layer = view.getUint8(offset + f.layerOffset);
+        const encoding = view.getUint8(offset + f.encodingOffset);
+        const scale = view.getFloat64(offset + f.scaleOffset, true);
+        const length = view.getUint32(offset + f.lengthOffset, true);
+        const payload = offset + f.sectionHeaderSize;
         const target = state.layers[layer];
         state.scales[layer] = scale;
-        state.available[layer] = encoding !== 3;
-        if (encoding === 0) {
-            target.set(bytes.subarray(payload, payload + SLOTS));
-        } else if (encoding === 1) {
+        state.available[layer] = encoding !== f.unavailable;
+        if (encoding === f.full) {
+            target.set(bytes.subarray(payload, payload + contract.slots));
+        } else if (encoding === f.changes) {
             const count = view.getUint16(payload, true);
+            const slots = payload + f.countSize;
+            const values = slots + count * f.slotSize;
             for (let c = 0; c < count; c++) {
-                target[view.getUint16(payload + 2 + c * 2, true)] = bytes[payload + 2 + count * 2 + c];
+                target[view.getUint16(slots + c * f.slotSize, true)] = bytes[values + c];
             }
-        } else if (encoding === 2) {
+        } else if (encoding === f.runs) {
             const count = view.getUint16(payload, true);
             let slot = 0;
             for (let r = 0; r < count; r++) {
-                const run = view.getUint16(payload + 2 + r * 3, true) || SLOTS;
-                target.fill(bytes[payload + 2 + r * 3 + 2], slot, slot + run);
+                const at = payload + f.countSize + r * f.runSize;
+                // A run of every slot does not fit its u16 and is written as 0.
+                const run = view.getUint16(at, true) || contract.slots;
+                target.fill(bytes[at + f.runValueOffset], slot, slot + run);
                 slot += run;
             }
-        } else {
+        } else if (encoding === f.unavailable) {
             target.fill(0);
+        } else {
+            throw new Error(`heat map section encoding ${encoding} is not supported`);
+        }
+
+        if (layer === contract.ownerLayer) {
+            state.unassigned = countUnassigned(target);
         }
 
         offset = payload + length;
     }
 
     state.received = true;
-    // For benchmarks and diagnostics: each frame's size, readable with performance.getEntriesByName('heatmap-frame').
-    performance.mark('heatmap-frame', { detail: { bytes: bytes.byteLength, sections } });
-    if (performance.getEntriesByName('heatmap-frame').length > 600) {
-        performance.clearMarks('heatmap-frame');
-    }
-
+    markFrame(bytes.byteLength, sections);
     refreshScale(state);
     scheduleDraw(state);
     if (state.hover >= 0) {
@@ -154,7 +165,8 @@ export function setView(canvas, view) {
     state.logScale = view.logScale;
     state.dark = view.dark;
     state.owners = view.owners ?? [];
-    state.ownerColors = new Uint32Array(256).fill(rgba(state.dark ? '#3a3a44' : '#d9d9e0'));
+    // Indexed by the owner byte: every value not given to a primary (the unassigned value among them) is unassigned.
+    state.ownerColors = new Uint32Array(256).fill(rgba(themed(state, UNASSIGNED_COLOR)));
     for (const owner of state.owners) {
         state.ownerColors[owner.index] = rgba(owner.color);
     }
@@ -162,15 +174,15 @@ export function setView(canvas, view) {
     state.moving = parseRanges(view.moving);
     // What the map marks as moving and shows, readable by tests and automation without reading pixels.
     canvas.dataset.moving = view.moving ?? '';
-    canvas.dataset.metric = LAYER_NAMES[state.metric].toLowerCase();
+    canvas.dataset.metric = layerOf(state.metric).name.toLowerCase();
     state.scaleKey = null;
     refreshScale(state);
     scheduleDraw(state);
 }
 
-/** Rebuilds the colour table and legend when what they depend on changed (metric, scale, mode, owners). */
+/** Rebuilds the colour table and legend when what they depend on changed (metric, scale, mode, owners, unassigned slots). */
 function refreshScale(state) {
-    const key = `${state.metric}|${state.scales[state.metric]}|${state.available[state.metric]}|${state.logScale}|${state.dark}|${state.received}`;
+    const key = `${state.metric}|${state.scales[state.metric]}|${state.available[state.metric]}|${state.logScale}|${state.dark}|${state.received}|${state.unassigned > 0}`;
     if (key === state.scaleKey) {
         return;
     }
@@ -188,8 +200,16 @@ export function setSelection(canvas, ranges) {
     }
 
     state.ranges = parseRanges(ranges);
-    state.canvas.dataset.selection = formatRanges(state.ranges);
+    state.canvas.dataset.selection = formatRanges(selected(state));
     scheduleDraw(state);
+}
+
+function markFrame(bytes, sections) {
+    // For benchmarks and diagnostics: each frame's size, readable with performance.getEntriesByName('heatmap-frame').
+    performance.mark('heatmap-frame', { detail: { bytes, sections } });
+    if (performance.getEntriesByName('heatmap-frame').length > 600) {
+        performance.clearMarks('heatmap-frame');
+    }
 }
 
 // ---- pointer and keyboard ----
@@ -200,14 +220,15 @@ function listen(state, target, type, handler) {
 }
 
 function slotAt(state, e) {
+    const side = contract.side;
     const rect = state.canvas.getBoundingClientRect();
-    const column = Math.floor((e.clientX - rect.left) / rect.width * SIDE);
-    const row = Math.floor((e.clientY - rect.top) / rect.height * SIDE);
-    if (column < 0 || column >= SIDE || row < 0 || row >= SIDE) {
+    const column = Math.floor((e.clientX - rect.left) / rect.width * side);
+    const row = Math.floor((e.clientY - rect.top) / rect.height * side);
+    if (column < 0 || column >= side || row < 0 || row >= side) {
         return -1;
     }
 
-    return row * SIDE + column;
+    return row * side + column;
 }
 
 function onCanvasPointerDown(state, e) {
@@ -227,10 +248,11 @@ function onCanvasPointerDown(state, e) {
     state.cursor = slot;
     if (!e.shiftKey && !e.ctrlKey && !e.metaKey && isSelected(state, slot)) {
         // Pressing inside the selection picks it up to be dropped on a node card.
-        state.gesture = { drag: true, ranges: formatRanges(state.ranges), x: e.clientX, y: e.clientY, moved: false, slot };
+        state.gesture = { drag: true, ranges: formatRanges(selected(state)), x: e.clientX, y: e.clientY, moved: false, slot };
         return;
     }
 
+    // A sweep may start on an unassigned slot (to reach assigned ones past it); only assigned slots end up selected.
     if (e.shiftKey && state.ranges.length > 0) {
         state.ranges[state.ranges.length - 1] = span(state.anchor, slot);
     } else if (e.ctrlKey || e.metaKey) {
@@ -246,13 +268,13 @@ function onCanvasPointerDown(state, e) {
 }
 
 function onChipPointerDown(state, e) {
-    const chip = e.button === 0 ? e.target.closest?.('[data-slot-range]') : null;
+    const chip = e.button === 0 ? e.target.closest?.(`[${contract.slotRangeAttribute}]`) : null;
     if (!chip) {
         return;
     }
 
     e.preventDefault();
-    state.gesture = { drag: true, chip: true, ranges: chip.getAttribute('data-slot-range'), x: e.clientX, y: e.clientY, moved: false };
+    state.gesture = { drag: true, chip: true, ranges: chip.getAttribute(contract.slotRangeAttribute), x: e.clientX, y: e.clientY, moved: false };
 }
 
 function onPointerMove(state, e) {
@@ -296,7 +318,7 @@ function onPointerUp(state, e) {
     } else if (gesture.moved) {
         const target = dropTargetAt(e);
         if (target) {
-            state.dotnet.invokeMethodAsync('Dropped', gesture.ranges, target.getAttribute('data-drop-node'));
+            state.dotnet.invokeMethodAsync('Dropped', gesture.ranges, target.getAttribute(contract.dropNodeAttribute));
         }
     } else if (!gesture.chip) {
         // A click inside the selection without dragging selects just that slot.
@@ -315,11 +337,12 @@ function endGesture(state) {
 }
 
 function onKeyDown(state, e) {
-    const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -SIDE, ArrowDown: SIDE };
+    const side = contract.side;
+    const steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -side, ArrowDown: side };
     if (e.key in steps) {
         e.preventDefault();
         const from = state.cursor < 0 ? 0 : state.cursor;
-        state.cursor = Math.min(SLOTS - 1, Math.max(0, from + steps[e.key]));
+        state.cursor = Math.min(contract.slots - 1, Math.max(0, from + steps[e.key]));
         if (e.shiftKey) {
             if (state.ranges.length === 0) {
                 state.anchor = from;
@@ -335,6 +358,7 @@ function onKeyDown(state, e) {
         showTooltip(state, state.cursor);
         scheduleDraw(state);
     } else if (e.key === ' ') {
+        // Space on an unassigned slot selects nothing: the selection becomes empty.
         e.preventDefault();
         state.anchor = state.cursor < 0 ? 0 : state.cursor;
         if (e.ctrlKey || e.metaKey) {
@@ -349,19 +373,19 @@ function onKeyDown(state, e) {
         state.ranges = [];
         commitSelection(state);
         scheduleDraw(state);
-    } else if (e.key === 'Enter' && state.ranges.length > 0) {
+    } else if (e.key === 'Enter' && selected(state).length > 0) {
         e.preventDefault();
         state.dotnet.invokeMethodAsync('MoveRequested');
     }
 }
 
 function commitSelection(state) {
-    state.canvas.dataset.selection = formatRanges(state.ranges);
+    state.canvas.dataset.selection = formatRanges(selected(state));
     state.dotnet.invokeMethodAsync('SelectionChanged', state.canvas.dataset.selection);
 }
 
 function dropTargetAt(e) {
-    return document.elementFromPoint(e.clientX, e.clientY)?.closest('[data-drop-node]') ?? null;
+    return document.elementFromPoint(e.clientX, e.clientY)?.closest(`[${contract.dropNodeAttribute}]`) ?? null;
 }
 
 function markDropTarget(state, target) {
@@ -415,14 +439,17 @@ function showTooltip(state, slot) {
         return;
     }
 
-    const ownerIndex = state.layers[OWNER][slot];
+    const side = contract.side;
+    const ownerIndex = state.layers[contract.ownerLayer][slot];
     const owner = state.owners.find(o => o.index === ownerIndex);
     const lines = [
-        `<b>Slot ${slot}</b> <span class="dim">row ${Math.floor(slot / SIDE)}, column ${slot % SIDE}</span>`,
+        `<b>Slot ${slot}</b> <span class="dim">row ${Math.floor(slot / side)}, column ${slot % side}</span>`,
         `Owner: ${owner ? escape(owner.endpoint) : 'unassigned'}`,
     ];
-    for (let layer = 1; layer < LAYERS; layer++) {
-        lines.push(`${LAYER_NAMES[layer]}: ${state.available[layer] ? formatFigure(layer, valueOf(state, layer, slot)) : 'not reported'}`);
+    for (const layer of contract.layers) {
+        if (layer.value !== contract.ownerLayer) {
+            lines.push(`${layer.name}: ${state.available[layer.value] ? formatFigure(layer, valueOf(state, layer.value, slot)) : 'not reported'}`);
+        }
     }
 
     state.tooltip.innerHTML = lines.join('<br>');
@@ -430,7 +457,7 @@ function showTooltip(state, slot) {
     if (state.gesture == null && document.activeElement === state.canvas && state.hover !== slot) {
         // Keyboard: put the tooltip beside the cursor cell.
         const rect = state.canvas.getBoundingClientRect();
-        placeTooltip(state, { clientX: rect.left + ((slot % SIDE) + 1) * rect.width / SIDE, clientY: rect.top + (Math.floor(slot / SIDE) + 1) * rect.height / SIDE });
+        placeTooltip(state, { clientX: rect.left + ((slot % side) + 1) * rect.width / side, clientY: rect.top + (Math.floor(slot / side) + 1) * rect.height / side });
     }
 }
 
@@ -454,7 +481,7 @@ function placeTooltip(state, e) {
 
 function resize(state) {
     const ratio = window.devicePixelRatio || 1;
-    const size = Math.max(SIDE, Math.round(state.canvas.clientWidth * ratio));
+    const size = Math.max(contract.side, Math.round(state.canvas.clientWidth * ratio));
     if (state.canvas.width !== size) {
         state.canvas.width = size;
         state.canvas.height = size;
@@ -481,17 +508,19 @@ function draw(state) {
     performance.mark('heatmap-draw-start');
     const { context, canvas, pixels } = state;
     const size = canvas.width;
-    const cell = size / SIDE;
-    if (state.metric === OWNER) {
-        const owners = state.layers[OWNER];
-        for (let slot = 0; slot < SLOTS; slot++) {
+    const cell = size / contract.side;
+    const owners = state.layers[contract.ownerLayer];
+    if (state.metric === contract.ownerLayer) {
+        for (let slot = 0; slot < contract.slots; slot++) {
             pixels[slot] = state.ownerColors[owners[slot]];
         }
     } else {
+        // An unassigned slot has no figures: it keeps the unassigned colour in every view.
         const values = state.layers[state.metric];
         const lut = state.lut;
-        for (let slot = 0; slot < SLOTS; slot++) {
-            pixels[slot] = lut[values[slot]];
+        const unassigned = state.ownerColors[contract.unassigned];
+        for (let slot = 0; slot < contract.slots; slot++) {
+            pixels[slot] = owners[slot] === contract.unassigned ? unassigned : lut[values[slot]];
         }
     }
 
@@ -508,15 +537,16 @@ function draw(state) {
     }
 
     // The selection: a translucent wash with an outline per row.
-    if (state.ranges.length > 0) {
+    const selection = selected(state);
+    if (selection.length > 0) {
         context.fillStyle = state.dark ? 'rgba(255,255,255,0.35)' : 'rgba(255,255,255,0.45)';
         context.strokeStyle = state.dark ? '#ffffff' : '#1b1537';
         context.lineWidth = Math.max(1, cell / 5);
-        for (const [row, from, to] of rowSpans(state.ranges)) {
+        for (const [row, from, to] of rowSpans(selection)) {
             context.fillRect(from * cell, row * cell, (to - from + 1) * cell, cell);
         }
 
-        for (const range of state.ranges) {
+        for (const range of selection) {
             outlineRange(context, range, cell);
         }
     }
@@ -541,24 +571,25 @@ function draw(state) {
 function strokeCell(context, slot, cell, color) {
     context.strokeStyle = color;
     context.lineWidth = Math.max(1.5, cell / 4);
-    context.strokeRect((slot % SIDE) * cell, Math.floor(slot / SIDE) * cell, cell, cell);
+    context.strokeRect((slot % contract.side) * cell, Math.floor(slot / contract.side) * cell, cell, cell);
 }
 
 /** Outlines a row-major range: the cells from start to end read like text, so the outline is up to three boxes. */
 function outlineRange(context, range, cell) {
-    const first = Math.floor(range.start / SIDE);
-    const last = Math.floor(range.end / SIDE);
+    const side = contract.side;
+    const first = Math.floor(range.start / side);
+    const last = Math.floor(range.end / side);
     if (first === last) {
-        context.strokeRect((range.start % SIDE) * cell, first * cell, (range.end - range.start + 1) * cell, cell);
+        context.strokeRect((range.start % side) * cell, first * cell, (range.end - range.start + 1) * cell, cell);
         return;
     }
 
-    context.strokeRect((range.start % SIDE) * cell, first * cell, (SIDE - range.start % SIDE) * cell, cell);
+    context.strokeRect((range.start % side) * cell, first * cell, (side - range.start % side) * cell, cell);
     if (last - first > 1) {
-        context.strokeRect(0, (first + 1) * cell, SIDE * cell, (last - first - 1) * cell);
+        context.strokeRect(0, (first + 1) * cell, side * cell, (last - first - 1) * cell);
     }
 
-    context.strokeRect(0, last * cell, (range.end % SIDE + 1) * cell, cell);
+    context.strokeRect(0, last * cell, (range.end % side + 1) * cell, cell);
 }
 
 function stripes(state, cell) {
@@ -584,19 +615,28 @@ function stripes(state, cell) {
 
 // ---- colours and figures ----
 
+function themed(state, colors) {
+    return state.dark ? colors.dark : colors.light;
+}
+
+function layerOf(value) {
+    return contract.layers.find(l => l.value === value);
+}
+
 function buildLut(state) {
-    const lut = new Uint32Array(256);
+    const levels = contract.maxLevel;
+    const lut = new Uint32Array(levels + 1);
     const ramp = RAMP.map(hex => [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)]);
-    lut[0] = rgba(state.dark ? '#24242c' : '#eeeef2');
+    lut[0] = rgba(themed(state, ZERO_COLOR));
     const scale = state.scales[state.metric] || 1;
-    for (let q = 1; q < 256; q++) {
+    for (let q = 1; q <= levels; q++) {
         // The bytes are logarithmic already; a linear view maps the figure they stand for.
-        const t = state.logScale ? q / 255 : dequantize(q, scale) / scale;
+        const t = state.logScale ? q / levels : dequantize(q, scale) / scale;
         const position = Math.min(1, Math.max(0, t)) * (ramp.length - 1);
         const i = Math.min(ramp.length - 2, Math.floor(position));
         const f = position - i;
         const [r, g, b] = ramp[i].map((c, k) => Math.round(c + (ramp[i + 1][k] - c) * f));
-        lut[q] = (255 << 24) | (b << 16) | (g << 8) | r;
+        lut[q] = pack(r, g, b);
     }
 
     return lut;
@@ -607,43 +647,52 @@ function drawLegend(state) {
         return;
     }
 
-    if (state.metric === OWNER) {
+    const unassigned = `<span class="legend-item" data-testid="legend-unassigned"><span class="swatch" style="background:${themed(state, UNASSIGNED_COLOR)}"></span>unassigned</span>`;
+    if (state.metric === contract.ownerLayer) {
+        delete state.legend.dataset.scale;
         const items = state.owners.map(o => `<span class="legend-item"><span class="swatch" style="background:${escape(o.color)}"></span>${escape(o.endpoint)}</span>`);
-        items.push(`<span class="legend-item"><span class="swatch" style="background:${state.dark ? '#3a3a44' : '#d9d9e0'}"></span>unassigned</span>`);
+        items.push(unassigned);
         state.legend.innerHTML = items.join('');
         return;
     }
 
+    const layer = layerOf(state.metric);
     const scale = state.scales[state.metric];
     if (!state.available[state.metric] && state.received) {
-        state.legend.innerHTML = `<span class="dim">${LAYER_NAMES[state.metric]} is not reported: slot statistics are disabled on the primaries (cluster-slot-stats-enabled no).</span>`;
+        delete state.legend.dataset.scale;
+        state.legend.innerHTML = `<span class="dim">${layer.name} is not reported: slot statistics are disabled on the primaries (cluster-slot-stats-enabled no).</span>`;
         return;
     }
 
+    // The figure the top of the ramp stands for, readable by tests and automation.
+    state.legend.dataset.scale = String(scale);
     const ticks = state.logScale ? [0, 1 / 3, 2 / 3, 1] : [0, 0.5, 1];
-    const labels = ticks.map(t => formatFigure(state.metric, state.logScale ? dequantize(Math.round(t * 255), scale) : t * scale));
+    const labels = ticks.map(t => formatFigure(layer, state.logScale ? dequantize(Math.round(t * contract.maxLevel), scale) : t * scale));
     state.legend.innerHTML =
-        `<span class="dim">${LAYER_NAMES[state.metric]} (${state.logScale ? 'log' : 'linear'})</span>` +
+        `<span class="dim">${layer.name} (${state.logScale ? 'log' : 'linear'})</span>` +
         `<span class="legend-ramp"><span class="ramp" style="background:linear-gradient(to right, ${RAMP.join(',')})"></span>` +
         `<span class="ramp-labels">${labels.map(l => `<span>${l}</span>`).join('')}</span></span>` +
-        `<span class="legend-item"><span class="swatch" style="background:${state.dark ? '#24242c' : '#eeeef2'}"></span>0</span>`;
+        `<span class="legend-item" data-testid="legend-zero"><span class="swatch" style="background:${themed(state, ZERO_COLOR)}"></span>0</span>` +
+        (state.unassigned > 0 ? unassigned : '');
 }
 
 function valueOf(state, layer, slot) {
     return dequantize(state.layers[layer][slot], state.scales[layer]);
 }
 
+/** The figure a quantised byte stands for (SlotHeatQuantizer.Dequantize). */
 function dequantize(q, scale) {
-    return q === 0 ? 0 : Math.exp(q / 255 * Math.log(1 + scale)) - 1;
+    return q === 0 ? 0 : Math.exp(q / contract.maxLevel * Math.log(1 + scale)) - 1;
 }
 
 function formatFigure(layer, value) {
-    const unit = LAYER_UNITS[layer];
+    const unit = layer.unit;
     if (value === 0) {
         return `0 ${unit}`;
     }
 
-    const approx = layer === 1 && value < 20 ? '' : '≈ ';
+    // Small key counts read back exactly; larger figures and rates are approximations of the quantised byte.
+    const approx = unit === 'keys' && value < 20 ? '' : '≈ ';
     if (unit === 'B/s') {
         const units = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
         let v = value;
@@ -660,9 +709,11 @@ function formatFigure(layer, value) {
 }
 
 function rgba(hex) {
-    const r = parseInt(hex.slice(1, 3), 16);
-    const g = parseInt(hex.slice(3, 5), 16);
-    const b = parseInt(hex.slice(5, 7), 16);
+    return pack(parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16));
+}
+
+/** An opaque colour as the canvas's image data holds it (bytes r, g, b, a in memory). */
+function pack(r, g, b) {
     return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
 
@@ -676,8 +727,43 @@ function span(a, b) {
     return { start: Math.min(a, b), end: Math.max(a, b) };
 }
 
+/** The selection as it counts: the ranges swept, without the slots no primary owns. */
+function selected(state) {
+    if (state.unassigned === 0) {
+        return state.ranges;
+    }
+
+    const owners = state.layers[contract.ownerLayer];
+    const result = [];
+    for (const range of state.ranges) {
+        let start = -1;
+        for (let slot = range.start; slot <= range.end + 1; slot++) {
+            const assigned = slot <= range.end && owners[slot] !== contract.unassigned;
+            if (assigned && start < 0) {
+                start = slot;
+            } else if (!assigned && start >= 0) {
+                result.push(span(start, slot - 1));
+                start = -1;
+            }
+        }
+    }
+
+    return result;
+}
+
+function countUnassigned(owners) {
+    let count = 0;
+    for (const owner of owners) {
+        if (owner === contract.unassigned) {
+            count++;
+        }
+    }
+
+    return count;
+}
+
 function isSelected(state, slot) {
-    return state.ranges.some(r => slot >= r.start && slot <= r.end);
+    return selected(state).some(r => slot >= r.start && slot <= r.end);
 }
 
 function parseRanges(text) {
@@ -713,10 +799,11 @@ function countSlots(ranges) {
 
 /** [row, fromColumn, toColumn] for every row a set of ranges touches. */
 function* rowSpans(ranges) {
+    const side = contract.side;
     for (const r of ranges) {
-        for (let row = Math.floor(r.start / SIDE); row <= Math.floor(r.end / SIDE); row++) {
-            const from = row === Math.floor(r.start / SIDE) ? r.start % SIDE : 0;
-            const to = row === Math.floor(r.end / SIDE) ? r.end % SIDE : SIDE - 1;
+        for (let row = Math.floor(r.start / side); row <= Math.floor(r.end / side); row++) {
+            const from = row === Math.floor(r.start / side) ? r.start % side : 0;
+            const to = row === Math.floor(r.end / side) ? r.end % side : side - 1;
             yield [row, from, to];
         }
     }

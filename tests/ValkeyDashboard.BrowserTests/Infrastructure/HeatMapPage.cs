@@ -6,7 +6,7 @@ namespace ValkeyDashboard.BrowserTests.Infrastructure;
 /// The home page as a user works it: the heat map canvas (slot s at row s / 128, column s % 128), node cards as drop
 /// targets, range chips. Every gesture is real pointer input at real coordinates.
 /// </summary>
-public sealed class HeatMapPage(IPage page)
+public sealed partial class HeatMapPage(IPage page)
 {
     public const int Side = 128;
 
@@ -55,6 +55,55 @@ public sealed class HeatMapPage(IPage page)
         var cell = box.Width / Side;
         return (box.X + (slot % Side + 0.5f) * cell, box.Y + (slot / Side + 0.5f) * cell);
     }
+
+    /// <summary>Clicks a slot's cell (a press and release without moving: selects that slot alone).</summary>
+    public async Task ClickSlotAsync(int slot)
+    {
+        var (x, y) = await CellCentreAsync(slot);
+        await page.Mouse.ClickAsync(x, y);
+    }
+
+    /// <summary>The colour drawn at the middle of a slot's cell.</summary>
+    public async Task<Rgb> PixelAsync(int slot) => Rgb.Parse(await Canvas.EvaluateAsync<string>(
+        """
+        (canvas, slot) => {
+            const cell = canvas.width / 128;
+            const [r, g, b] = canvas.getContext('2d').getImageData(Math.floor((slot % 128 + 0.5) * cell), Math.floor((Math.floor(slot / 128) + 0.5) * cell), 1, 1).data;
+            return `rgb(${r}, ${g}, ${b})`;
+        }
+        """, slot));
+
+    /// <summary>
+    /// The colour of a legend item's swatch (<c>legend-unassigned</c>, <c>legend-zero</c>), read in one step: the script
+    /// rewrites the legend whenever the scale changes, so an element found first and read later may be gone.
+    /// </summary>
+    public async Task<Rgb> LegendSwatchAsync(string testId)
+    {
+        var colour = await page.EvaluateAsync<string?>(
+            "id => { const s = document.querySelector(`[data-testid=\"heatmap-legend\"] [data-testid=\"${id}\"] .swatch`); return s ? getComputedStyle(s).backgroundColor : null; }",
+            testId);
+        return Rgb.Parse(colour ?? throw new InvalidOperationException($"the legend has no {testId}"));
+    }
+
+    /// <summary>
+    /// The legend of a figure's view: the figure the top of its ramp stands for (<c>data-scale</c>) and the ramp's colour
+    /// stops, evenly spaced from left to right, as the page styles them.
+    /// </summary>
+    public async Task<(double Scale, IReadOnlyList<Rgb> Stops)> LegendRampAsync()
+    {
+        var legend = await page.EvaluateAsync<string[]?>(
+            "() => { const l = document.querySelector('[data-testid=\"heatmap-legend\"]'); const r = l?.querySelector('.ramp'); return r && l.dataset.scale ? [l.dataset.scale, getComputedStyle(r).backgroundImage] : null; }");
+        if (legend is null)
+        {
+            throw new InvalidOperationException("the legend shows no ramp with a scale");
+        }
+
+        var stops = RgbColours().Matches(legend[1]).Select(m => Rgb.Parse(m.Value)).ToList();
+        return (double.Parse(legend[0], System.Globalization.CultureInfo.InvariantCulture), stops);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"rgba?\([^)]*\)")]
+    private static partial System.Text.RegularExpressions.Regex RgbColours();
 
     /// <summary>Scrolls the card into view (the map stays in view beside it), then drags from where <paramref name="start"/> says onto it.</summary>
     private async Task DragToCardAsync(Func<Task<(float X, float Y)>> start, string nodeId)

@@ -110,7 +110,7 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
         _self = DotNetObjectReference.Create(this);
         _layers = Source.Current;
         _viewShown = ViewKey();
-        await _module.InvokeVoidAsync("initialize", _canvas, _self, _legend, _tooltip, View());
+        await _module.InvokeVoidAsync("initialize", _canvas, _self, _legend, _tooltip, View(), HeatMapContract.Current);
         await SendFrameAsync();
         _follow = FollowAsync(_cts.Token);
     }

@@ -12,29 +12,15 @@ namespace ValkeyDashboard.Model.HeatMap;
 /// screen wait for the next frame.)
 /// </summary>
 /// <remarks>
-/// Layout (little endian), read by <c>wwwroot/js/slot-heatmap.js</c>:
-/// <c>u8 version=1, u8 sectionCount, u32 snapshotVersion</c>, then per section
-/// <c>u8 layer, u8 encoding, f64 scale, u32 length, payload</c> where encoding 0 = all 16,384 bytes,
-/// 1 = changed cells (<c>u16 count, count × u16 slot, count × u8 value</c>), 2 = runs (<c>u16 count, count × (u16 length, u8 value)</c>),
-/// 3 = layer not reported by the cluster (no payload).
+/// The layout is <see cref="HeatMapWire"/>'s; <c>wwwroot/js/slot-heatmap.js</c> reads it through <see cref="HeatMapContract"/>.
 /// </remarks>
 public sealed class HeatMapFrameEncoder
 {
     /// <summary>Most bytes in one frame, so that with Blazor's own framing a refresh stays within 32 KiB.</summary>
     public const int FrameBudget = 32_000;
 
-    public const byte Version = 1;
-
-    private const int HeaderSize = 6;
-    private const int SectionHeaderSize = 14;
-
-    private enum Encoding : byte
-    {
-        Full = 0,
-        Changes = 1,
-        Runs = 2,
-        Unavailable = 3,
-    }
+    /// <summary>The frame format's version (<see cref="HeatMapWire.Version"/>).</summary>
+    public const byte Version = HeatMapWire.Version;
 
     private readonly byte[]?[] _sent = new byte[]?[SlotHeatLayers.LayerCount];
     private readonly double[] _sentScales = new double[SlotHeatLayers.LayerCount];
@@ -58,8 +44,8 @@ public sealed class HeatMapFrameEncoder
         // The other layers by how long ago they were last brought up to date, so none starves under load.
         order.AddRange(Enum.GetValues<HeatMapLayer>().Where(l => !order.Contains(l)).OrderBy(l => _sentAt[(int)l]));
 
-        var sections = new List<(HeatMapLayer Layer, Encoding Encoding, byte[] Payload)>();
-        var size = HeaderSize;
+        var sections = new List<(HeatMapLayer Layer, HeatMapSectionEncoding Encoding, byte[] Payload)>();
+        var size = HeatMapWire.HeaderSize;
         foreach (var layer in order)
         {
             var section = Diff(layers, layer);
@@ -68,7 +54,7 @@ public sealed class HeatMapFrameEncoder
                 continue;
             }
 
-            var sectionSize = SectionHeaderSize + section.Value.Payload.Length;
+            var sectionSize = HeatMapWire.SectionHeaderSize + section.Value.Payload.Length;
             if (layer != HeatMapLayer.Owner && size + sectionSize > FrameBudget)
             {
                 continue;
@@ -90,12 +76,12 @@ public sealed class HeatMapFrameEncoder
         Array.Clear(_sentUnavailable);
     }
 
-    private (Encoding Encoding, byte[] Payload)? Diff(SlotHeatLayers layers, HeatMapLayer layer)
+    private (HeatMapSectionEncoding Encoding, byte[] Payload)? Diff(SlotHeatLayers layers, HeatMapLayer layer)
     {
         var index = (int)layer;
         if (!layers.Has(layer))
         {
-            return _sentUnavailable[index] ? null : (Encoding.Unavailable, []);
+            return _sentUnavailable[index] ? null : (HeatMapSectionEncoding.Unavailable, []);
         }
 
         var now = layers[layer];
@@ -105,11 +91,11 @@ public sealed class HeatMapFrameEncoder
             return null;
         }
 
-        var best = (Encoding: Encoding.Full, Payload: now.ToArray());
+        var best = (Encoding: HeatMapSectionEncoding.Full, Payload: now.ToArray());
         var runs = RunsOf(now);
         if (runs is not null && runs.Length < best.Payload.Length)
         {
-            best = (Encoding.Runs, runs);
+            best = (HeatMapSectionEncoding.Runs, runs);
         }
 
         if (before is not null && _sentScales[index] == layers.ScaleOf(layer))
@@ -117,7 +103,7 @@ public sealed class HeatMapFrameEncoder
             var changes = ChangesOf(before, now, best.Payload.Length);
             if (changes is not null)
             {
-                best = (Encoding.Changes, changes);
+                best = (HeatMapSectionEncoding.Changes, changes);
             }
         }
 
@@ -143,25 +129,27 @@ public sealed class HeatMapFrameEncoder
     /// <summary>Changed cells as <c>u16 count, slots, values</c>, or null when that is not smaller than <paramref name="limit"/>.</summary>
     private static byte[]? ChangesOf(byte[] before, ReadOnlySpan<byte> now, int limit)
     {
+        const int CellSize = HeatMapWire.SlotSize + sizeof(byte);
         var changed = new List<int>();
         for (var slot = 0; slot < now.Length; slot++)
         {
             if (before[slot] != now[slot])
             {
                 changed.Add(slot);
-                if (2 + changed.Count * 3 >= limit)
+                if (HeatMapWire.CountSize + changed.Count * CellSize >= limit)
                 {
                     return null;
                 }
             }
         }
 
-        var payload = new byte[2 + changed.Count * 3];
+        var payload = new byte[HeatMapWire.CountSize + changed.Count * CellSize];
         BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)changed.Count);
+        var values = HeatMapWire.CountSize + changed.Count * HeatMapWire.SlotSize;
         for (var i = 0; i < changed.Count; i++)
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(2 + i * 2), (ushort)changed[i]);
-            payload[2 + changed.Count * 2 + i] = now[changed[i]];
+            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(HeatMapWire.CountSize + i * HeatMapWire.SlotSize), (ushort)changed[i]);
+            payload[values + i] = now[changed[i]];
         }
 
         return payload;
@@ -178,40 +166,41 @@ public sealed class HeatMapFrameEncoder
             {
                 runs.Add((slot - start, now[start]));
                 start = slot;
-                if (2 + runs.Count * 3 >= now.Length)
+                if (HeatMapWire.CountSize + runs.Count * HeatMapWire.RunSize >= now.Length)
                 {
                     return null;
                 }
             }
         }
 
-        var payload = new byte[2 + runs.Count * 3];
+        var payload = new byte[HeatMapWire.CountSize + runs.Count * HeatMapWire.RunSize];
         BinaryPrimitives.WriteUInt16LittleEndian(payload, (ushort)runs.Count);
         for (var i = 0; i < runs.Count; i++)
         {
             // A run covers at most 16,384 slots; 16,384 itself does not fit a u16, so it is written as 0.
-            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(2 + i * 3), (ushort)(runs[i].Length % SlotRange.SlotCount));
-            payload[2 + i * 3 + 2] = runs[i].Value;
+            var run = HeatMapWire.CountSize + i * HeatMapWire.RunSize;
+            BinaryPrimitives.WriteUInt16LittleEndian(payload.AsSpan(run), (ushort)(runs[i].Length % SlotRange.SlotCount));
+            payload[run + HeatMapWire.RunValueOffset] = runs[i].Value;
         }
 
         return payload;
     }
 
-    private static byte[] Write(SlotHeatLayers layers, List<(HeatMapLayer Layer, Encoding Encoding, byte[] Payload)> sections, int size)
+    private static byte[] Write(SlotHeatLayers layers, List<(HeatMapLayer Layer, HeatMapSectionEncoding Encoding, byte[] Payload)> sections, int size)
     {
         var frame = new byte[size];
-        frame[0] = Version;
-        frame[1] = (byte)sections.Count;
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(2), unchecked((uint)layers.Version));
-        var offset = HeaderSize;
+        frame[HeatMapWire.VersionOffset] = Version;
+        frame[HeatMapWire.SectionCountOffset] = (byte)sections.Count;
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(HeatMapWire.SnapshotVersionOffset), unchecked((uint)layers.Version));
+        var offset = HeatMapWire.HeaderSize;
         foreach (var (layer, encoding, payload) in sections)
         {
-            frame[offset] = (byte)layer;
-            frame[offset + 1] = (byte)encoding;
-            BinaryPrimitives.WriteDoubleLittleEndian(frame.AsSpan(offset + 2), layers.ScaleOf(layer));
-            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(offset + 10), (uint)payload.Length);
-            payload.CopyTo(frame, offset + SectionHeaderSize);
-            offset += SectionHeaderSize + payload.Length;
+            frame[offset + HeatMapWire.LayerOffset] = (byte)layer;
+            frame[offset + HeatMapWire.EncodingOffset] = (byte)encoding;
+            BinaryPrimitives.WriteDoubleLittleEndian(frame.AsSpan(offset + HeatMapWire.ScaleOffset), layers.ScaleOf(layer));
+            BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(offset + HeatMapWire.LengthOffset), (uint)payload.Length);
+            payload.CopyTo(frame, offset + HeatMapWire.SectionHeaderSize);
+            offset += HeatMapWire.SectionHeaderSize + payload.Length;
         }
 
         return frame;

@@ -1,12 +1,12 @@
 namespace ValkeyDashboard.Model.HeatMap;
 
 /// <summary>
-/// A per-slot layer of the heat map, one byte per slot. The values are wire values: the browser's
-/// <c>wwwroot/js/slot-heatmap.js</c> reads them by number.
+/// A per-slot layer of the heat map, one byte per slot. The values are wire values: frames name layers by number, and
+/// <c>wwwroot/js/slot-heatmap.js</c> learns the numbers with their names from <see cref="HeatMapContract"/>.
 /// </summary>
 public enum HeatMapLayer : byte
 {
-    /// <summary>The owning primary's index in <see cref="SlotHeatLayers.Owners"/>; 255 where no primary owns the slot.</summary>
+    /// <summary>The owning primary's index in <see cref="SlotHeatLayers.Owners"/>; <see cref="HeatMapWire.Unassigned"/> where no primary owns the slot.</summary>
     Owner = 0,
 
     /// <summary>Keys in the slot.</summary>

@@ -15,8 +15,8 @@ public sealed class SlotHeatLayers
 {
     public const int LayerCount = 5;
 
-    /// <summary>The owner-layer value of a slot no primary owns.</summary>
-    public const byte Unassigned = 255;
+    /// <summary>The owner-layer value of a slot no primary owns (<see cref="HeatMapWire.Unassigned"/>).</summary>
+    public const byte Unassigned = HeatMapWire.Unassigned;
 
     private readonly byte[]?[] _layers;
     private readonly double[] _scales;

@@ -9,6 +9,9 @@ namespace ValkeyDashboard.Model.HeatMap;
 /// </summary>
 public static class SlotHeatQuantizer
 {
+    /// <summary>The byte that stands for the scale itself; 1 to this are the steps above zero.</summary>
+    public const byte MaxLevel = byte.MaxValue;
+
     /// <summary>
     /// The scale for a layer whose largest value is <paramref name="max"/>: the next power of two, or
     /// <paramref name="current"/> while <paramref name="max"/> stays between a sixteenth of it and it.
@@ -30,11 +33,11 @@ public static class SlotHeatQuantizer
             return 0;
         }
 
-        var step = Math.Round(255 * Math.Log(1 + value) / Math.Log(1 + scale));
-        return (byte)Math.Clamp(step, 1, 255);
+        var step = Math.Round(MaxLevel * Math.Log(1 + value) / Math.Log(1 + scale));
+        return (byte)Math.Clamp(step, 1, MaxLevel);
     }
 
     /// <summary>The figure a byte stands for (the browser does the same in JavaScript).</summary>
     public static double Dequantize(byte value, double scale) =>
-        value == 0 ? 0 : Math.Exp(value / 255.0 * Math.Log(1 + scale)) - 1;
+        value == 0 ? 0 : Math.Exp(value / (double)MaxLevel * Math.Log(1 + scale)) - 1;
 }

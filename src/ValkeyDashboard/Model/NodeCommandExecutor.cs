@@ -1,0 +1,97 @@
+using MudBlazor;
+using ValkeyDashboard.Cluster;
+using ValkeyDashboard.Cluster.Hosting;
+using ValkeyDashboard.Cluster.Model;
+
+namespace ValkeyDashboard.Model;
+
+/// <summary>
+/// Runs one page's node commands (stop, start, add a replica or a primary) the way the Aspire Dashboard's
+/// <c>DashboardCommandExecutor</c> runs resource commands: asks before a stop, says that a command started, keeps
+/// track of the commands in flight (a second click on one of them starts nothing) and reports how each ended in the
+/// snackbar: done, refused with the reason (a warning: nothing changed), or failed (an error, logged). The checks and
+/// the audit are <see cref="INodeCommands"/>'s.
+/// </summary>
+public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dialogs, ISnackbar snackbar, ILogger<NodeCommandExecutor> logger)
+{
+    /// <summary>What a new primary's command is tracked by while in flight (node commands are tracked by node id).</summary>
+    public const string NewPrimary = "new primary";
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>False where nodes cannot be managed (External mode): the page shows no node controls.</summary>
+    public bool IsAvailable => nodes.IsAvailable;
+
+    /// <summary>The nodes (by id, or <see cref="NewPrimary"/>) with a command in flight.</summary>
+    public IReadOnlySet<string> InFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new HashSet<string>(_inFlight, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Stops <paramref name="node"/> once the user confirmed.</summary>
+    public async Task StopAsync(ClusterNode node, string requestedBy)
+    {
+        var confirmed = await dialogs.ShowMessageBoxAsync(
+            "Stop node?",
+            $"Stop {node.Endpoint}? It is stopped gracefully; {(node.IsPrimary ? "its replica takes over its slots" : "its primary keeps serving")}. You can start it again here.",
+            yesText: "Stop",
+            cancelText: "Cancel");
+        if (confirmed == true)
+        {
+            await RunAsync(node.Id, $"Stopping {node.Endpoint}", () => nodes.StopAsync(node.Id, requestedBy));
+        }
+    }
+
+    /// <summary>Starts the stopped <paramref name="node"/> again.</summary>
+    public Task StartAsync(ClusterNode node, string requestedBy) =>
+        RunAsync(node.Id, $"Starting {node.Endpoint}", () => nodes.StartAsync(node.Id, requestedBy));
+
+    /// <summary>Adds a replica of <paramref name="primary"/>.</summary>
+    public Task AddReplicaAsync(ClusterNode primary, string requestedBy) =>
+        RunAsync(primary.Id, $"Adding a replica of {primary.Endpoint}", () => nodes.AddAsync("replica", primary.Id, requestedBy));
+
+    /// <summary>Adds an empty primary.</summary>
+    public Task AddPrimaryAsync(string requestedBy) =>
+        RunAsync(NewPrimary, "Adding an empty primary", () => nodes.AddAsync("primary", null, requestedBy));
+
+    private async Task RunAsync(string subject, string what, Func<Task> command)
+    {
+        lock (_gate)
+        {
+            if (!_inFlight.Add(subject))
+            {
+                return;
+            }
+        }
+
+        snackbar.Add($"{what}…", Severity.Info);
+        try
+        {
+            await command();
+            snackbar.Add($"{what}: done.", Severity.Success);
+        }
+        catch (RequestRefusedException ex)
+        {
+            snackbar.Add($"{what}: refused: {ex.Message}", Severity.Warning);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "{What} failed", what);
+            snackbar.Add($"{what}: failed: {ex.Message}", Severity.Error);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight.Remove(subject);
+            }
+        }
+    }
+}
