@@ -76,6 +76,12 @@ public sealed class ValkeyOptions
     /// <summary>How long one command to one node may take before that node counts as not answering.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a removed node keeps running (forgotten by the others) before it is stopped or reset: clients whose
+    /// slot map still names it get a MOVED from it in that time instead of a refused connection.
+    /// </summary>
+    public TimeSpan RemoveGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
+
     public EmbeddedClusterOptions Embedded { get; set; } = new();
 
     public ExternalClusterOptions External { get; set; } = new();

@@ -154,6 +154,10 @@ public sealed class NodeService(
                 await ForgetAsync(other.Endpoint, node.Id);
             }
 
+            // Still up, the node answers clients with a stale slot map with MOVED (it serves no slot) rather than
+            // leaving them a refused connection; then it goes.
+            await Task.Delay(options.Value.RemoveGracePeriod, cancellationToken);
+
             if (embedded is not null)
             {
                 await host.RemoveNodeAsync(embedded.Port);

@@ -29,6 +29,7 @@ internal static class ValkeyServiceCollectionExtensions
                 "Valkey:Mode is External but Valkey:External:Endpoints is empty; give at least one host:port of the cluster.")
             .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100), "Valkey:PollInterval must be at least 100 ms.")
             .Validate(o => o.CommandTimeout > TimeSpan.Zero, "Valkey:CommandTimeout must be positive.")
+            .Validate(o => o.RemoveGracePeriod >= TimeSpan.Zero && o.RemoveGracePeriod <= TimeSpan.FromMinutes(5), "Valkey:RemoveGracePeriod must be between 0 and 5 minutes.")
             .ValidateOnStart();
         // The embedded cluster always has a password: the configured one, or one generated once and kept with its data.
         services.PostConfigure<ValkeyOptions>(o =>
