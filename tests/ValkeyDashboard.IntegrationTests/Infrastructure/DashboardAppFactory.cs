@@ -57,8 +57,11 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         return factory;
     }
 
-    /// <summary>The dashboard managing an existing cluster reached through <paramref name="endpoints"/>.</summary>
-    public static DashboardAppFactory External(IReadOnlyList<string> endpoints)
+    /// <summary>
+    /// The dashboard managing an existing cluster reached through <paramref name="endpoints"/>; pass the folder of an
+    /// earlier one to restart that dashboard (same history).
+    /// </summary>
+    public static DashboardAppFactory External(IReadOnlyList<string> endpoints, string? dataDirectory = null)
     {
         var settings = new Dictionary<string, string?> { ["Valkey:Mode"] = "External" };
         for (var i = 0; i < endpoints.Count; i++)
@@ -66,7 +69,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
             settings[$"Valkey:External:Endpoints:{i}"] = endpoints[i];
         }
 
-        return new DashboardAppFactory(settings);
+        return new DashboardAppFactory(settings, dataDirectory);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
