@@ -76,6 +76,8 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             "--Dashboard:RateLimit:MutationsPerMinute=100000",
             // On loopback only, so sign-in may be off for the benchmark's own requests.
             "--Dashboard:Auth:Mode=None",
+            // Plans average CPU over this window; the plans benchmark fills it with traffic before asking.
+            "--Plans:LoadWindow=00:00:20",
         ]);
         _dashboard = dashboard;
 
@@ -104,6 +106,14 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             await using var soakCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
             var machine = await MachineDescriptionAsync(soakCluster, $"127.0.0.1:{BasePort}", cancellationToken);
             await new SoakRun(options, dashboard, soakCluster, Path.Combine(binDirectory, "valkey-cli"), _password, $"127.0.0.1:{BasePort}", machine, _root).RunAsync(cancellationToken);
+            return;
+        }
+
+        if (options.Plans)
+        {
+            await using var planCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
+            var machine = await MachineDescriptionAsync(planCluster, $"127.0.0.1:{BasePort}", cancellationToken);
+            await new PlanBenchmark(options, dashboard.Http, planCluster, Path.Combine(binDirectory, "valkey-cli"), _password, machine, _root).RunAsync(cancellationToken);
             return;
         }
 

@@ -23,6 +23,9 @@ internal sealed class DashboardClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The client itself, for the calls a benchmark makes on its own.</summary>
+    public HttpClient Http => http;
+
     public async Task<DashboardCluster> GetClusterAsync(CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<DashboardCluster>("/api/cluster", Json, cancellationToken)
             ?? throw new BenchmarkFailedException("GET /api/cluster answered with nothing");

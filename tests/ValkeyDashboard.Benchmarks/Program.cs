@@ -14,6 +14,8 @@ internal static class Program
         Usage: dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- [--keys N] [--slots N] [--rounds N]
                dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- heatmap [--keys N] [--seconds N]
                dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- soak [--keys N] [--migrations N]
+               dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- plans [--keys N]
+               dotnet run -c Release --project tests/ValkeyDashboard.Benchmarks -- planner [--rounds N]
 
           --keys N     keys of 100 bytes to load (default 1000000; heatmap: 200000)
           --slots N    slots 0..N-1 to move there and back (default 2000)
@@ -32,6 +34,13 @@ internal static class Program
         soak: random migrations back and forth through the REST API under continuous reads and writes; afterwards every
         key must hold its last value, no client command may have failed, and valkey-cli --cluster check must find all
         slots covered and none open (artifacts/benchmarks/soak.md). Default keys: 100000.
+
+        plans: the dashboard's plans against valkey-cli --cluster rebalance --cluster-use-atomic-slot-migration on the
+        same data from the same layout: keys skewed, a hot region, a drain, scale out 3 -> 4; imbalance of keys, memory
+        and CPU, keys moved, wall time, failed client commands (artifacts/benchmarks/plans.md). Default keys: 400000.
+
+        planner: the load planner alone on generated 100-primary clusters (no Valkey): time per plan by keys and by CPU
+        against the slot-count plan (what valkey-cli computes) of the same cluster (artifacts/benchmarks/planner.md).
         """;
 
     public static async Task<int> Main(string[] args)
@@ -61,6 +70,12 @@ internal static class Program
 
         try
         {
+            if (options.Planner)
+            {
+                await PlannerBenchmark.RunAsync(options, cancellation.Token);
+                return 0;
+            }
+
             await new BenchmarkRun(options).RunAsync(cancellation.Token);
             return 0;
         }
@@ -99,6 +114,12 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
     /// <summary>Run the soak instead of measuring.</summary>
     public bool Soak { get; init; }
 
+    /// <summary>Compare plans with valkey-cli rebalance.</summary>
+    public bool Plans { get; init; }
+
+    /// <summary>Time the load planner alone (no cluster).</summary>
+    public bool Planner { get; init; }
+
     /// <summary>Soak: migrations to run.</summary>
     public int Migrations { get; init; } = 100;
 
@@ -112,13 +133,15 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
     {
         var heatMap = args.Length > 0 && args[0] == "heatmap";
         var soak = args.Length > 0 && args[0] == "soak";
+        var plans = args.Length > 0 && args[0] == "plans";
+        var planner = args.Length > 0 && args[0] == "planner";
         var values = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["--keys"] = heatMap ? 200_000 : soak ? 100_000 : 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4, ["--seconds"] = 30, ["--migrations"] = 100,
+            ["--keys"] = heatMap ? 200_000 : soak ? 100_000 : plans ? 400_000 : 1_000_000, ["--slots"] = 2000, ["--rounds"] = 4, ["--seconds"] = 30, ["--migrations"] = 100,
         };
         options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args);
         error = null;
-        for (var i = heatMap || soak ? 1 : 0; i < args.Length; i++)
+        for (var i = heatMap || soak || plans || planner ? 1 : 0; i < args.Length; i++)
         {
             var (name, text) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
             if (name is "-h" or "--help")
@@ -148,7 +171,7 @@ internal sealed record BenchmarkOptions(int Keys, int Slots, int Rounds, IReadOn
             return false;
         }
 
-        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args) { HeatMap = heatMap, Seconds = values["--seconds"], Soak = soak, Migrations = values["--migrations"] };
+        options = new BenchmarkOptions(values["--keys"], values["--slots"], values["--rounds"], args) { HeatMap = heatMap, Seconds = values["--seconds"], Soak = soak, Migrations = values["--migrations"], Plans = plans, Planner = planner };
         return true;
     }
 }

@@ -45,6 +45,9 @@ internal sealed class ValkeyCluster : IAsyncDisposable
         return new ValkeyCluster(await ConnectionMultiplexer.ConnectAsync(configuration), seeds[0]);
     }
 
+    /// <summary>The hash slot of <paramref name="key"/>.</summary>
+    public int HashSlot(string key) => _multiplexer.HashSlot(key);
+
     /// <summary>Sends one command to the node at <paramref name="endpoint"/>.</summary>
     public Task<RedisResult> ExecuteAsync(string endpoint, string command, params object[] args) =>
         _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);

@@ -153,6 +153,23 @@ public class LoadPlannerTests
     }
 
     [Fact]
+    public void An_empty_primary_among_many_gets_its_share_even_when_no_other_primary_is_above_its_band()
+    {
+        // 20 primaries: 19 hold about 1/19 each, less than 2% above their 1/20 target, and the 20th holds nothing.
+        var cluster = new ClusterBuilder(20, empty: 1);
+        for (var slot = 0; slot < SlotRange.SlotCount; slot++)
+        {
+            cluster.Load[slot] = 1;
+        }
+
+        var plan = LoadPlanner.Plan(cluster.Input, Goal(metric: PlanMetric.Slots));
+
+        AssertValid(cluster.Input, Goal(metric: PlanMetric.Slots), plan);
+        AssertWithinThreshold(plan, 0.02);
+        Assert.InRange(plan.Nodes.Single(n => n.Id == Ids[19]).SlotsAfter, 819 * 0.98, 819 * 1.02);
+    }
+
+    [Fact]
     public void Scale_out_by_keys_gives_the_empty_primary_its_share_of_the_keys()
     {
         var cluster = new ClusterBuilder(4, empty: 1).WithKeys(slot => 10 + (slot % 7));

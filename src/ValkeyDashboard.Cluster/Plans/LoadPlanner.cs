@@ -143,7 +143,8 @@ public static class LoadPlanner
                     continue;
                 }
 
-                giving[i] = weight[i] == 0 ? slotsOf[i].Count > 0 : load[i] > target[i] * (1 + goal.Threshold);
+                // Above its target a node may give (it must when above its band, or when a taker is below its band).
+                giving[i] = weight[i] == 0 ? slotsOf[i].Count > 0 : load[i] > target[i];
                 taking[i] = weight[i] > 0 && !giving[i];
             }
 
