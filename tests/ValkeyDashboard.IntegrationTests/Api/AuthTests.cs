@@ -145,8 +145,8 @@ public class AuthTests(SharedClusterFixture fixture)
     {
         var factory = DashboardAppFactory.External([fixture.Cluster.Host.Nodes[0].Endpoint]).With("Dashboard:Auth:Mode", "None");
         factory.KeepData = true;
-        var port = TestPorts.AllocateBlock(1);
-        factory.UseKestrel(options => options.Listen(IPAddress.Any, port));
+        // Port 0: Kestrel binds a free port itself; the refusal names the one it got.
+        factory.UseKestrel(options => options.Listen(IPAddress.Any, 0));
         try
         {
             // The host refuses to finish starting (WebApplicationFactory then reports its own disposal, not the reason).
@@ -154,7 +154,10 @@ public class AuthTests(SharedClusterFixture fixture)
 
             await factory.DisposeAsync();
             var logs = string.Concat(Directory.GetFiles(Path.Combine(factory.DataDirectory, "logs")).Select(File.ReadAllText));
-            Assert.Contains($"Dashboard:Auth:Mode is None, but the dashboard listens on http://0.0.0.0:{port}, which is not loopback", logs, StringComparison.Ordinal);
+            var refusal = System.Text.RegularExpressions.Regex.Match(logs, @"Dashboard:Auth:Mode is None, but the dashboard listens on http://0\.0\.0\.0:(\d+), which is not loopback");
+            Assert.True(refusal.Success, $"no refusal naming the address in the log:\n{logs}");
+            var port = int.Parse(refusal.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.NotEqual(0, port);
             using var probe = new System.Net.Sockets.TcpClient();
             await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, port));
         }
