@@ -91,30 +91,3 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         }
     }
 }
-
-/// <summary>One dashboard with its embedded cluster, shared by the API tests (which only read).</summary>
-public sealed class DashboardAppFixture : IAsyncLifetime
-{
-    public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded();
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        // Creating the client starts the host: the embedded cluster is formed before it returns.
-        Client = Factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        await Factory.DisposeAsync();
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class DashboardAppCollection : ICollectionFixture<DashboardAppFixture>
-{
-    public const string Name = "dashboard app with embedded cluster";
-}

@@ -70,7 +70,6 @@ public sealed class MigrationCluster : IAsyncDisposable
         return counts.Sum(c => (long)c);
     }
 
-    /// <summary>Σ DBSIZE over the primaries.</summary>
     /// <summary>Σ DBSIZE over the primaries that are up (after a failover the dead one is still listed, failed and without slots).</summary>
     public async Task<long> TotalKeysAsync()
     {
