@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ValkeyDashboard.Authentication;
-using ValkeyDashboard.IntegrationTests.Hosting;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Api;

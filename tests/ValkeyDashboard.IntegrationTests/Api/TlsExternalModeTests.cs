@@ -3,7 +3,6 @@ using System.Text.Json;
 using StackExchange.Redis;
 using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Connections;
-using ValkeyDashboard.IntegrationTests.Hosting;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Api;

@@ -1,5 +1,4 @@
 using System.Net;
-using ValkeyDashboard.IntegrationTests.Hosting;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Api;

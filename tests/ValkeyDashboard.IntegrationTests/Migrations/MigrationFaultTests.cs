@@ -1,6 +1,5 @@
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.IntegrationTests.Hosting;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Migrations;
