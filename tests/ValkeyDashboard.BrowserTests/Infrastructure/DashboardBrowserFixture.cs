@@ -15,7 +15,7 @@ namespace ValkeyDashboard.BrowserTests.Infrastructure;
 /// (the system's) shared by the tests of the collection. Tests open their own browser contexts: each is a fresh
 /// profile with its own Blazor circuit. Disposing closes the browser, then stops the dashboard and every node.
 /// </summary>
-public sealed class DashboardBrowserFixture : IAsyncLifetime
+public class DashboardBrowserFixture : IAsyncLifetime
 {
     /// <summary>The system's Chromium (Debian's package); Playwright's own browser downloads are never used.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -39,8 +39,16 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
     private IBrowser? _browser;
     private bool _disposed;
 
+    public DashboardBrowserFixture()
+        : this(DashboardAppFactory.Embedded())
+    {
+    }
+
+    /// <summary>The same around a dashboard set up otherwise (sign-in on, another cluster shape).</summary>
+    protected DashboardBrowserFixture(DashboardAppFactory dashboard) => Dashboard = dashboard;
+
     /// <summary>The app under test: its <see cref="WebApplicationFactory{TEntryPoint}.Services"/>, cluster port and data folder.</summary>
-    public DashboardAppFactory Dashboard { get; } = DashboardAppFactory.Embedded();
+    public DashboardAppFactory Dashboard { get; }
 
     /// <summary>Where the dashboard listens, e.g. <c>http://127.0.0.1:41234/</c> (a port Kestrel chose).</summary>
     public Uri BaseUrl { get; private set; } = null!;
