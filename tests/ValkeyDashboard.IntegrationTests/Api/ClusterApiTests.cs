@@ -83,7 +83,7 @@ public class ClusterApiTests(DashboardAppFixture fixture)
             }
         }
 
-        // Compared as ranges, so a difference reads as "slots a-b: owner i, expected j" rather than 16,384 numbers.
+        // One message with the count and an example rather than 16,384 numbers.
         var wrong = Enumerable.Range(0, 16384).Where(s => owner[s] != expected[s]).ToList();
         Assert.True(wrong.Count == 0,
             $"{wrong.Count} slots have the wrong owner index, e.g. slot {wrong.FirstOrDefault()}: {owner[wrong.FirstOrDefault()]}, expected {expected[wrong.FirstOrDefault()]}");
