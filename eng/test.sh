@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of ValkeyDashboard: unit tests, integration/API tests against real Valkey 9 clusters started on
-# loopback ports 16000-17999 (+10000 for the cluster bus), and browser tests in headless Chromium. Gets Valkey 9 and
-# Chromium (apt-get, with sudo when not root) first when missing.
+# loopback ports 16000-18999 (+10000 for the cluster bus), and browser tests in headless Chromium whose clusters use
+# 19000-21999 (+10000); dotnet test runs the projects at the same time, so each has its own range (TestPorts.Ranges).
+# Gets Valkey 9 and Chromium (apt-get, with sudo when not root) first when missing.
 # Fails if any valkey-server or Chromium started by the tests is still running afterwards.
 set -euo pipefail
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)

@@ -14,7 +14,7 @@ namespace ValkeyDashboard.Benchmarks;
 internal sealed partial class BenchmarkRun(BenchmarkOptions options)
 {
     private const int DashboardPort = 5097;
-    // Bus ports 22700-22705: outside the integration tests' ranges (16000-17999 and 26000-27999).
+    // Bus ports 22700-22705: outside the test projects' ranges (TestPorts.Ranges: 16000-21999 and 26000-31999).
     private const int BasePort = 12700;
     private const int NodeCount = 6;
     private const int BusPortOffset = 10000;

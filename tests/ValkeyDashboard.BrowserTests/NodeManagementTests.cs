@@ -22,7 +22,7 @@ public sealed class NodeManagementTests(DashboardBrowserFixture fixture) : Brows
         var map = new HeatMapPage(Page);
         await map.OpenAsync(primaries.Count, Deadline);
         var row = Page.GetByTestId($"node-row-{id}");
-
+        Exception? failure = null;
         try
         {
             await Page.GetByTestId($"node-stop-{id}").ClickAsync();
@@ -33,20 +33,30 @@ public sealed class NodeManagementTests(DashboardBrowserFixture fixture) : Brows
             await Page.GetByTestId($"node-start-{id}").ClickAsync();
             await Expect(row.GetByTestId("health")).ToHaveTextAsync("online", new() { Timeout = Deadline });
 
-            var audit = (await api.GetJsonAsync("/api/audit?pageSize=5")).GetProperty("items").EnumerateArray()
+            // This test's entries: the ones about its replica (the audit log is shared with every other test).
+            var audit = (await api.GetJsonAsync("/api/audit?pageSize=200")).GetProperty("items").EnumerateArray()
+                .Where(e => e.GetProperty("subject").GetString() == id)
                 .Select(e => $"{e.GetProperty("actor").GetString()} {e.GetProperty("action").GetString()} {e.GetProperty("outcome").GetString()}").ToList();
             Assert.Equal("ui node.start accepted", audit[0]);
             Assert.Equal("ui node.stop accepted", audit[1]);
             await Expect(Page.GetByTestId("audit-trail")).ToContainTextAsync("node.start");
         }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
         finally
         {
             // Whatever happened, the replica runs again for the next test.
-            using var start = await api.PostAsync(new Uri($"/api/nodes/{id}/start", UriKind.Relative), null);
-            await Cluster.Concurrency.Wait.UntilAsync(
-                async _ => (await api.GetJsonAsync("/api/cluster")).GetProperty("nodes").EnumerateArray()
-                    .Single(n => n.GetProperty("id").GetString() == id).GetProperty("health").GetString() == "online",
-                TimeSpan.FromSeconds(60), $"replica {id} to be online again", TimeSpan.FromMilliseconds(100));
+            await TestCleanup.FinallyAsync(failure, async () =>
+            {
+                using var start = await api.PostAsync(new Uri($"/api/nodes/{id}/start", UriKind.Relative), null);
+                await Cluster.Concurrency.Wait.UntilAsync(
+                    async _ => (await api.GetJsonAsync("/api/cluster")).GetProperty("nodes").EnumerateArray()
+                        .Single(n => n.GetProperty("id").GetString() == id).GetProperty("health").GetString() == "online",
+                    TimeSpan.FromSeconds(60), $"replica {id} to be online again", TimeSpan.FromMilliseconds(100));
+            });
         }
     });
 }

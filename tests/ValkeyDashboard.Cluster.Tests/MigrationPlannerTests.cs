@@ -26,8 +26,27 @@ public class MigrationPlannerTests
         Assert.Equal(2, plan.Jobs.Length);
         Assert.Equal("0-9,20-29,6000", plan.Jobs.Single(j => j.Source.Id == Node7001).Slots.ToString());
         Assert.Equal("10-19,30-99", plan.Jobs.Single(j => j.Source.Id == Node7000).Slots.ToString());
-        Assert.Equal(plan.Jobs.Sum(j => j.Keys), plan.Estimate.Keys);
         Assert.Equal(Node7002, plan.Target.Id);
+    }
+
+    [Fact]
+    public void Each_job_counts_the_keys_of_its_own_slots_and_the_estimate_adds_them_up()
+    {
+        // Slot s holds s + 1 keys, so every slot counts differently and a slot counted twice or for the wrong job shows.
+        var keys = new long[SlotRange.SlotCount];
+        for (var slot = 0; slot < keys.Length; slot++)
+        {
+            keys[slot] = slot + 1;
+        }
+
+        var snapshot = Snapshot() with { SlotStatistics = new SlotStatistics(keys, null, null, null) };
+
+        var plan = MigrationPlanner.Plan(SlotRangeSet.Parse("0-99,6000"), Node7002, snapshot, [], targetMaxMemoryBytes: 0);
+
+        // 7001 moves 0-9 (1..10: 55), 20-29 (21..30: 255) and 6000 (6,001); 7000 moves 10-19 (11..20: 155) and 30-99 (31..100: 4,585).
+        Assert.Equal(6_311, plan.Jobs.Single(j => j.Source.Id == Node7001).Keys);
+        Assert.Equal(4_740, plan.Jobs.Single(j => j.Source.Id == Node7000).Keys);
+        Assert.Equal(11_051, plan.Estimate.Keys);
     }
 
     [Theory]

@@ -127,6 +127,7 @@ public class HomePageTests : DashboardTestContext
         var others = Snapshots.SubscriberCount;
         var cut = Render<Home>();
         await WaitUntilAsync(() => Snapshots.SubscriberCount == others + 1, "the page to follow the cluster");
+        await WaitUntilAsync(() => Migrations.SubscriberCount == 1, "the page to follow the migrations");
 
         await DisposeComponentsAsync();
 

@@ -25,11 +25,12 @@ public class SlotHeatLayersTests
 
         var layers = SlotHeatLayers.From(snapshot, null, null);
 
+        // The palette's first three colours, written out: taking them from the code under test could not catch a change.
         HeatMapOwner[] expected =
         [
-            new HeatMapOwner(0, TestSnapshots.PrimaryIds[0], "127.0.0.1:7000", DashboardTheme.OwnerColor(0)),
-            new HeatMapOwner(1, TestSnapshots.PrimaryIds[1], "127.0.0.1:7001", DashboardTheme.OwnerColor(1)),
-            new HeatMapOwner(2, TestSnapshots.PrimaryIds[2], "127.0.0.1:7002", DashboardTheme.OwnerColor(2)),
+            new HeatMapOwner(0, TestSnapshots.PrimaryIds[0], "127.0.0.1:7000", "#4e79a7"),
+            new HeatMapOwner(1, TestSnapshots.PrimaryIds[1], "127.0.0.1:7001", "#f28e2b"),
+            new HeatMapOwner(2, TestSnapshots.PrimaryIds[2], "127.0.0.1:7002", "#59a14f"),
         ];
         Assert.Equal(expected, layers.Owners.ToArray());
         Assert.Equal(0, layers[HeatMapLayer.Owner][0]);

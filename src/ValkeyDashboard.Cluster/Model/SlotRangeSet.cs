@@ -51,13 +51,15 @@ public sealed class SlotRangeSet : IEquatable<SlotRangeSet>, IEnumerable<SlotRan
     public static SlotRangeSet FromSlots(IEnumerable<int> slots) => From(slots.Select(SlotRange.ForSlot));
 
     /// <summary>
-    /// Parses <c>"0-99,200,300-310"</c>. Whitespace around items is allowed; empty items, reversed
-    /// ranges and slots outside 0-16383 are not. The error message names the offending item.
+    /// Parses a slot list: <c>"0-99,200,300-310"</c>. The grammar, and nothing else: items separated by commas, each
+    /// item a slot or a range <c>a-b</c> (a &lt;= b), a slot being ASCII digits 0-9 for a number from 0 to 16383, and
+    /// spaces allowed around an item (not inside it). Signs, spaces inside a range, empty items and any other
+    /// character are refused; the error quotes the offending item.
     /// </summary>
     public static bool TryParse(string? text, out SlotRangeSet result, out string error)
     {
         result = Empty;
-        if (string.IsNullOrWhiteSpace(text))
+        if (text is null || text.Trim(' ').Length == 0)
         {
             error = "no slots given";
             return false;
@@ -66,37 +68,19 @@ public sealed class SlotRangeSet : IEquatable<SlotRangeSet>, IEnumerable<SlotRan
         var ranges = new List<SlotRange>();
         foreach (var rawItem in text.Split(','))
         {
-            var item = rawItem.Trim();
+            var item = rawItem.Trim(' ');
             if (item.Length == 0)
             {
                 error = $"empty item in slot list \"{Truncate(text)}\"";
                 return false;
             }
 
-            var dash = item.IndexOf('-', 1);
-            if (dash < 0)
-            {
-                if (!TryParseSlot(item, out var slot, out error))
-                {
-                    return false;
-                }
-
-                ranges.Add(SlotRange.ForSlot(slot));
-                continue;
-            }
-
-            if (!TryParseSlot(item[..dash], out var start, out error) || !TryParseSlot(item[(dash + 1)..], out var end, out error))
+            if (!TryParseItem(item, out var range, out error))
             {
                 return false;
             }
 
-            if (end < start)
-            {
-                error = $"range {start}-{end} ends before it starts";
-                return false;
-            }
-
-            ranges.Add(new SlotRange(start, end));
+            ranges.Add(range);
         }
 
         result = From(ranges);
@@ -221,29 +205,63 @@ public sealed class SlotRangeSet : IEquatable<SlotRangeSet>, IEnumerable<SlotRan
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static bool TryParseSlot(string text, out int slot, out string error)
+    /// <summary>One item of a slot list, already without its surrounding spaces: <c>digits</c> or <c>digits-digits</c>.</summary>
+    private static bool TryParseItem(string item, out SlotRange range, out string error)
     {
-        text = text.Trim();
-        slot = -1;
-        if (text.Length == 0)
+        range = default;
+        var dash = item.IndexOf('-', StringComparison.Ordinal);
+        var first = dash < 0 ? item : item[..dash];
+        var second = dash < 0 ? null : item[(dash + 1)..];
+        if (!IsDigits(first) || (second is not null && !IsDigits(second)))
         {
-            error = "incomplete range: a slot number is missing";
+            // "5-" and "-5" lack a number; everything else (signs, inner spaces, letters, other digits, a second dash) is not a slot list.
+            error = second is not null && (first.Length == 0 || second.Length == 0) && IsDigits(first + second)
+                ? $"incomplete range \"{Truncate(item)}\": a slot number is missing"
+                : $"\"{Truncate(item)}\" is not a slot or a range of slots (digits 0-9, or a-b)";
             return false;
         }
 
-        if (!System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        if (!TryParseSlot(first, out var start, out error))
         {
-            error = $"\"{Truncate(text)}\" is not a slot number";
             return false;
         }
 
-        if (value < 0 || value > SlotRange.MaxSlot)
+        if (second is null)
         {
-            error = $"slot {Truncate(text)} is out of range (0-{SlotRange.MaxSlot})";
+            range = SlotRange.ForSlot(start);
+            return true;
+        }
+
+        if (!TryParseSlot(second, out var end, out error))
+        {
             return false;
         }
 
-        slot = (int)value;
+        if (end < start)
+        {
+            error = $"range {start}-{end} ends before it starts";
+            return false;
+        }
+
+        range = new SlotRange(start, end);
+        return true;
+    }
+
+    /// <summary>Non-empty and ASCII digits only (char.IsDigit would take other scripts' digits too).</summary>
+    private static bool IsDigits(string text) => text.Length > 0 && text.All(char.IsAsciiDigit);
+
+    /// <summary>A slot number from digits that <see cref="IsDigits"/> accepted.</summary>
+    private static bool TryParseSlot(string digits, out int slot, out string error)
+    {
+        var significant = digits.TrimStart('0');
+        if (significant.Length > 5 || (significant.Length > 0 && int.Parse(significant, NumberStyles.None, CultureInfo.InvariantCulture) > SlotRange.MaxSlot))
+        {
+            slot = -1;
+            error = $"slot {Truncate(digits)} is out of range (0-{SlotRange.MaxSlot})";
+            return false;
+        }
+
+        slot = significant.Length == 0 ? 0 : int.Parse(significant, NumberStyles.None, CultureInfo.InvariantCulture);
         error = string.Empty;
         return true;
     }

@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -27,15 +25,11 @@ public sealed class ApiTokenAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
-        foreach (var token in auth.Tokens)
+        if (auth.FindToken(presented) is { } token)
         {
-            if (CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(token.Token))))
-            {
-                var identity = new ClaimsIdentity(
-                    [new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
-                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-            }
+            var identity = new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
         }
 
         return Task.FromResult(AuthenticateResult.Fail("the bearer token is not one of Dashboard:Auth:Tokens"));

@@ -13,7 +13,8 @@ namespace ValkeyDashboard.Authentication;
 /// <summary>
 /// The Aspire Dashboard's browser-token flow: a token made at each start, printed once on the console as a sign-in link
 /// (never written to the log files); opening the link signs the browser in as an operator with an HttpOnly,
-/// SameSite=Strict cookie.
+/// SameSite=Strict cookie. The same link with a configured API token (<see cref="DashboardAuthOptions.Tokens"/>)
+/// instead signs the browser in as that token's name and role, which is how a viewer gets a browser session.
 /// </summary>
 public sealed class BrowserSignIn
 {
@@ -38,7 +39,10 @@ public sealed class BrowserSignIn
 /// <summary>The sign-in endpoint.</summary>
 public static class BrowserSignInEndpoint
 {
-    /// <summary><c>GET /login?t=…</c>: a valid token signs the browser in and goes to the dashboard; anything else says how to sign in.</summary>
+    /// <summary>
+    /// <c>GET /login?t=…</c>: this run's sign-in token signs the browser in as an operator ("browser"), a configured API
+    /// token as that token's name and role; either goes to the dashboard. Anything else says how to sign in.
+    /// </summary>
     public static IEndpointRouteBuilder MapBrowserSignIn(this IEndpointRouteBuilder app)
     {
         app.MapGet(BrowserSignIn.Path, async (HttpContext context, BrowserSignIn signIn, DashboardAuthOptions options, AuditLog audit, ILogger<BrowserSignIn> logger) =>
@@ -48,7 +52,11 @@ public static class BrowserSignInEndpoint
                 return Results.Redirect("/");
             }
 
-            if (!signIn.Matches(context.Request.Query["t"]))
+            var presented = context.Request.Query["t"].ToString();
+            var (name, role) = signIn.Matches(presented) ? ("browser", DashboardRoles.Operator)
+                : options.FindToken(presented) is { } token ? (token.Name, token.Role)
+                : (null, null);
+            if (name is null || role is null)
             {
                 logger.LogWarning("Refused a browser sign-in from {Remote}: the link's token is missing or wrong", context.Connection.RemoteIpAddress);
                 await audit.RecordAsync("browser", "sign-in", From(context), AuditOutcome.Refused, "the sign-in link's token is missing or wrong");
@@ -58,18 +66,19 @@ public static class BrowserSignInEndpoint
                     <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
                     <h1>Sign in to Valkey Dashboard</h1>
                     <p>Open the sign-in link the dashboard printed on its console when it started
-                    (<code>Sign in: http://…/login?t=…</code>). Scripts use <code>Authorization: Bearer &lt;token&gt;</code> with a token
-                    from <code>Dashboard:Auth:Tokens</code>.</p>
+                    (<code>Sign in: http://…/login?t=…</code>), or that link with an API token from <code>Dashboard:Auth:Tokens</code>
+                    in place of the printed one to sign in with that token's name and role. Scripts send
+                    <code>Authorization: Bearer &lt;token&gt;</code>.</p>
                     </body></html>
                     """, "text/html", Encoding.UTF8, StatusCodes.Status401Unauthorized);
             }
 
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, "browser"), new Claim(ClaimTypes.Role, DashboardRoles.Operator)],
+                [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role)],
                 CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-            logger.LogInformation("A browser signed in from {Remote}", context.Connection.RemoteIpAddress);
-            await audit.RecordAsync("browser", "sign-in", From(context), AuditOutcome.Accepted, "operator");
+            logger.LogInformation("A browser signed in as {Name} ({Role}) from {Remote}", name, role, context.Connection.RemoteIpAddress);
+            await audit.RecordAsync(name, "sign-in", From(context), AuditOutcome.Accepted, role);
             return Results.Redirect("/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;

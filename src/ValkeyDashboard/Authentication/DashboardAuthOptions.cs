@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace ValkeyDashboard.Authentication;
 
 /// <summary>How people and scripts sign in to the dashboard (<c>Dashboard:Auth</c>).</summary>
@@ -13,6 +16,30 @@ public sealed class DashboardAuthOptions
 
     /// <summary>How long a browser stays signed in without using the dashboard.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// The configured token <paramref name="presented"/> is, or null. Compared in constant time (as SHA-256 hashes, so
+    /// lengths do not show) against every token, whether or not an earlier one matched.
+    /// </summary>
+    public ApiToken? FindToken(string? presented)
+    {
+        if (presented is null)
+        {
+            return null;
+        }
+
+        var presentedHash = SHA256.HashData(Encoding.UTF8.GetBytes(presented));
+        ApiToken? found = null;
+        foreach (var token in Tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presentedHash, SHA256.HashData(Encoding.UTF8.GetBytes(token.Token))))
+            {
+                found ??= token;
+            }
+        }
+
+        return found;
+    }
 }
 
 public enum DashboardAuthMode

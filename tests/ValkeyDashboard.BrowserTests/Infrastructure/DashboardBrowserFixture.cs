@@ -1,17 +1,21 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.BrowserTests.Infrastructure;
 
 /// <summary>
-/// The real dashboard on Kestrel at a loopback port from the tests' range, running its own embedded cluster
+/// The real dashboard on Kestrel at a loopback port Kestrel picks, running its own embedded cluster
 /// (3 primaries × 1 replica) as <see cref="DashboardAppFactory.Embedded"/> starts it, and one headless Chromium
 /// (the system's) shared by the tests of the collection. Tests open their own browser contexts: each is a fresh
 /// profile with its own Blazor circuit. Disposing closes the browser, then stops the dashboard and every node.
 /// </summary>
-public sealed class DashboardBrowserFixture : IAsyncLifetime
+public class DashboardBrowserFixture : IAsyncLifetime
 {
     /// <summary>The system's Chromium (Debian's package); Playwright's own browser downloads are never used.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -35,10 +39,18 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
     private IBrowser? _browser;
     private bool _disposed;
 
-    /// <summary>The app under test: its <see cref="WebApplicationFactory{TEntryPoint}.Services"/>, cluster port and data folder.</summary>
-    public DashboardAppFactory Dashboard { get; } = DashboardAppFactory.Embedded();
+    public DashboardBrowserFixture()
+        : this(DashboardAppFactory.Embedded())
+    {
+    }
 
-    /// <summary>Where the dashboard listens, e.g. <c>http://127.0.0.1:16010/</c>.</summary>
+    /// <summary>The same around a dashboard set up otherwise (sign-in on, another cluster shape).</summary>
+    protected DashboardBrowserFixture(DashboardAppFactory dashboard) => Dashboard = dashboard;
+
+    /// <summary>The app under test: its <see cref="WebApplicationFactory{TEntryPoint}.Services"/>, cluster port and data folder.</summary>
+    public DashboardAppFactory Dashboard { get; }
+
+    /// <summary>Where the dashboard listens, e.g. <c>http://127.0.0.1:41234/</c> (a port Kestrel chose).</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>The dashboard's services (<c>SlotMigrationService</c>, <c>ClusterMonitor</c>, <c>LocalClusterHost</c>, …).</summary>
@@ -62,11 +74,11 @@ public sealed class DashboardBrowserFixture : IAsyncLifetime
                     "or install it yourself (Debian/Ubuntu: apt-get install chromium).");
             }
 
-            var port = TestPorts.AllocateBlock(1);
-            Dashboard.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+            // Port 0: Kestrel binds a free port itself (no gap between checking and binding), and says which.
+            Dashboard.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             // Hosted services start before Kestrel listens: the cluster is formed and monitored when this returns.
             Dashboard.StartServer();
-            BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+            BaseUrl = new Uri(Dashboard.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/");
 
             _playwright = await Playwright.CreateAsync();
             _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

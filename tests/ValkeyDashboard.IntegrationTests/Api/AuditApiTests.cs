@@ -13,7 +13,7 @@ public class AuditApiTests(DashboardAppFixture fixture)
     private HttpClient Client => fixture.Client;
 
     [Fact]
-    public async Task Starts_and_cancels_accepted_or_refused_are_recorded_newest_first_with_actor_outcome_and_reason()
+    public Task Starts_and_cancels_accepted_or_refused_are_recorded_newest_first_with_actor_outcome_and_reason() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
         var (source, target) = (primaries[0], primaries[1]);
@@ -42,7 +42,7 @@ public class AuditApiTests(DashboardAppFixture fixture)
         AssertEntry(entries[0], "migration.start", $"{slot} → {source.Endpoint}", "accepted", $"migration {backId}");
         Assert.True(entries[0].GetProperty("id").GetInt64() > entries[3].GetProperty("id").GetInt64());
         Assert.True(entries[0].GetProperty("at").GetDateTimeOffset() >= entries[3].GetProperty("at").GetDateTimeOffset());
-    }
+    });
 
     [Fact]
     public async Task A_bad_page_is_a_400_problem()

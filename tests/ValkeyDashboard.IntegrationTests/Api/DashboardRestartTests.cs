@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using ValkeyDashboard.IntegrationTests.Hosting;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Api;

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Api;
@@ -12,7 +15,7 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
     private HttpClient Client => fixture.Client;
 
     [Fact]
-    public async Task Starting_a_migration_answers_202_with_its_location_and_it_succeeds()
+    public Task Starting_a_migration_answers_202_with_its_location_and_it_succeeds() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
         var slot = LargestRangeStart(primaries[0].Slots);
@@ -36,18 +39,19 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
         Assert.Equal(JsonValueKind.String, done.GetProperty("finishedAt").ValueKind);
         var target = (await Client.PrimariesAsync()).Single(p => p.Id == primaries[1].Id);
         Assert.Contains($"{slot}-{slot + 9}", target.Slots, StringComparison.Ordinal);
-    }
+    });
 
     [Fact]
-    public async Task A_retry_with_the_same_Idempotency_Key_returns_the_same_migration_and_starts_nothing_new()
+    public Task A_retry_with_the_same_Idempotency_Key_returns_the_same_migration_and_starts_nothing_new() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
         var slot = FirstSlot(primaries[2].Slots);
         var json = $$"""{"slots": "{{slot}}", "targetNodeId": "{{primaries[0].Id}}"}""";
+        var key = $"retry-me-{Guid.NewGuid():N}";
         var before = (await Client.GetJsonAsync("/api/migrations?pageSize=200")).GetProperty("total").GetInt32();
 
-        using var first = await Client.PostJsonAsync("/api/migrations", json, idempotencyKey: "retry-me");
-        using var second = await Client.PostJsonAsync("/api/migrations", json, idempotencyKey: "retry-me");
+        using var first = await Client.PostJsonAsync("/api/migrations", json, idempotencyKey: key);
+        using var second = await Client.PostJsonAsync("/api/migrations", json, idempotencyKey: key);
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
@@ -55,31 +59,67 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
         var secondId = JsonDocument.Parse(await second.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
         Assert.Equal(firstId, secondId);
         Assert.Equal(before + 1, (await Client.GetJsonAsync("/api/migrations?pageSize=200")).GetProperty("total").GetInt32());
-
-        using var different = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot + 1}}", "targetNodeId": "{{primaries[0].Id}}"}""", idempotencyKey: "retry-me");
-        await AssertProblemAsync(different, HttpStatusCode.Conflict, "was used for a different request");
         await Client.WaitForMigrationAsync(firstId!, m => m.GetProperty("state").GetString() == "succeeded", Deadline);
-    }
+    });
 
     [Fact]
-    public async Task The_history_is_listed_newest_first_and_paged()
+    public Task The_same_Idempotency_Key_for_a_different_request_is_a_409_problem() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
-        using var started = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{FirstSlot(primaries[1].Slots)}}", "targetNodeId": "{{primaries[2].Id}}"}""");
-        var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        await Client.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() == "succeeded", Deadline);
+        var slot = FirstSlot(primaries[2].Slots);
+        var key = $"used-once-{Guid.NewGuid():N}";
+        using var first = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot}}", "targetNodeId": "{{primaries[0].Id}}"}""", idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        using var different = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot + 1}}", "targetNodeId": "{{primaries[0].Id}}"}""", idempotencyKey: key);
+
+        await AssertProblemAsync(different, HttpStatusCode.Conflict, "was used for a different request");
+    });
+
+    [Fact]
+    public Task The_history_is_listed_newest_first() => fixture.RestoringAsync(async () =>
+    {
+        var primaries = await Client.PrimariesAsync();
+        var id = await MoveAsync(FirstSlot(primaries[1].Slots).ToString(System.Globalization.CultureInfo.InvariantCulture), primaries[2].Id);
 
         var page = await Client.GetJsonAsync("/api/migrations?page=1&pageSize=1");
 
         Assert.Equal(1, page.GetProperty("pageSize").GetInt32());
-        Assert.True(page.GetProperty("total").GetInt32() >= 1);
         Assert.Equal(id, Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
         var all = (await Client.GetJsonAsync("/api/migrations?pageSize=200")).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("createdAt").GetDateTimeOffset()).ToList();
         Assert.Equal(all.OrderByDescending(t => t), all);
+    });
+
+    [Fact]
+    public Task Page_2_holds_the_migrations_that_follow_page_1() => fixture.RestoringAsync(async () =>
+    {
+        var primaries = await Client.PrimariesAsync();
+        var older = await MoveAsync(FirstSlot(primaries[1].Slots).ToString(System.Globalization.CultureInfo.InvariantCulture), primaries[2].Id);
+        var newer = await MoveAsync(FirstSlot(primaries[0].Slots).ToString(System.Globalization.CultureInfo.InvariantCulture), primaries[2].Id);
+
+        var first = await Client.GetJsonAsync("/api/migrations?page=1&pageSize=1");
+        var second = await Client.GetJsonAsync("/api/migrations?page=2&pageSize=1");
+
+        Assert.Equal(newer, Assert.Single(first.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(2, second.GetProperty("page").GetInt32());
+        Assert.Equal(older, Assert.Single(second.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(first.GetProperty("total").GetInt32(), second.GetProperty("total").GetInt32());
+    });
+
+    [Fact]
+    public async Task A_page_past_the_end_of_the_history_is_empty_and_still_gives_the_total()
+    {
+        var total = (await Client.GetJsonAsync("/api/migrations?pageSize=200")).GetProperty("total").GetInt32();
+
+        var page = await Client.GetJsonAsync($"/api/migrations?page={total + 2}&pageSize=1");
+
+        Assert.Empty(page.GetProperty("items").EnumerateArray());
+        Assert.Equal(total + 2, page.GetProperty("page").GetInt32());
+        Assert.Equal(total, page.GetProperty("total").GetInt32());
     }
 
     [Fact]
-    public async Task Preflight_splits_per_source_and_estimates_without_moving_anything()
+    public Task Preflight_splits_per_source_and_estimates_without_moving_anything() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
         var slots = $"{FirstSlot(primaries[0].Slots)},{FirstSlot(primaries[1].Slots)}";
@@ -91,10 +131,10 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
         Assert.Equal(2, plan.GetProperty("jobs").GetArrayLength());
         Assert.Equal(JsonValueKind.Number, plan.GetProperty("estimate").GetProperty("keys").ValueKind);
         Assert.Equal(primaries.Select(p => p.Slots), (await Client.PrimariesAsync()).Select(p => p.Slots));
-    }
+    });
 
     [Fact]
-    public async Task A_waiting_GET_answers_once_the_migration_has_finished()
+    public Task A_waiting_GET_answers_once_the_migration_has_finished() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
         using var started = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{FirstSlot(primaries[1].Slots)}}", "targetNodeId": "{{primaries[0].Id}}"}""");
@@ -103,30 +143,121 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
         var done = await Client.GetJsonAsync($"/api/migrations/{id}?wait=60");
 
         Assert.Equal("succeeded", done.GetProperty("state").GetString());
-        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait=0", UriKind.Relative)), HttpStatusCode.BadRequest, "wait must be a whole number of seconds from 1 to 120");
-        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait=121", UriKind.Relative)), HttpStatusCode.BadRequest, "wait must be");
-        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait=soon", UriKind.Relative)), HttpStatusCode.BadRequest, "wait must be");
-    }
+    });
 
     [Fact]
-    public async Task Unknown_migrations_are_404_problems()
-    {
-        await AssertProblemAsync(await Client.GetAsync(new Uri("/api/migrations/0123456789abcdef", UriKind.Relative)), HttpStatusCode.NotFound, "there is no migration 0123456789abcdef");
-        await AssertProblemAsync(await Client.PostJsonAsync("/api/migrations/0123456789abcdef/cancel", "{}"), HttpStatusCode.NotFound, "there is no migration");
-    }
-
-    [Fact]
-    public async Task Cancelling_a_finished_migration_is_a_409_problem()
+    public Task A_waiting_GET_that_expires_answers_the_running_state_after_about_the_wait() => fixture.RestoringAsync(async () =>
     {
         var primaries = await Client.PrimariesAsync();
-        using var started = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{FirstSlot(primaries[0].Slots)}}", "targetNodeId": "{{primaries[2].Id}}"}""");
-        var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        await Client.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() == "succeeded", Deadline);
+        await using var valkey = await fixture.Factory.ConnectToClusterAsync();
+        await using var hold = await MigrationHold.OnAsync(valkey.GetServer(primaries[0].Endpoint));
+        var id = await StartAsync($"{LargestRangeStart(primaries[0].Slots)}", primaries[1].Id);
+        await Client.WaitForMigrationAsync(id, m => m.GetProperty("jobs")[0].GetProperty("valkeyState").GetString() == "waiting-to-pause", Deadline);
 
-        await AssertProblemAsync(await Client.PostJsonAsync($"/api/migrations/{id}/cancel", "{}"), HttpStatusCode.Conflict, "has already succeeded");
+        var clock = Stopwatch.StartNew();
+        var answer = await Client.GetJsonAsync($"/api/migrations/{id}?wait=2");
+        clock.Stop();
+
+        Assert.Equal("running", answer.GetProperty("state").GetString());
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(5));
+    });
+
+    [Theory]
+    [InlineData("0", "wait must be a whole number of seconds from 1 to 120, got \"0\"")]
+    [InlineData("121", "wait must be a whole number of seconds from 1 to 120, got \"121\"")]
+    [InlineData("soon", "wait must be a whole number of seconds from 1 to 120, got \"soon\"")]
+    public async Task A_wait_outside_1_to_120_seconds_is_a_400_problem(string wait, string detail)
+    {
+        var id = (await Client.GetJsonAsync("/api/migrations?pageSize=1")).GetProperty("items").EnumerateArray().Select(m => m.GetProperty("id").GetString()).FirstOrDefault()
+            ?? "0123456789abcdef";
+
+        await AssertProblemAsync(await Client.GetAsync(new Uri($"/api/migrations/{id}?wait={wait}", UriKind.Relative)), HttpStatusCode.BadRequest, detail);
     }
 
-    /// <summary>The start of the node's longest range (earlier tests may have moved single slots away).</summary>
+    [Fact]
+    public async Task An_unknown_migration_is_a_404_problem()
+    {
+        await AssertProblemAsync(await Client.GetAsync(new Uri("/api/migrations/0123456789abcdef", UriKind.Relative)), HttpStatusCode.NotFound, "there is no migration 0123456789abcdef");
+    }
+
+    [Fact]
+    public async Task Cancelling_an_unknown_migration_is_a_404_problem()
+    {
+        await AssertProblemAsync(await Client.PostJsonAsync("/api/migrations/0123456789abcdef/cancel", "{}"), HttpStatusCode.NotFound, "there is no migration 0123456789abcdef");
+    }
+
+    [Fact]
+    public Task Cancelling_a_succeeded_migration_is_a_409_problem_saying_so() => fixture.RestoringAsync(async () =>
+    {
+        var primaries = await Client.PrimariesAsync();
+        var id = await MoveAsync($"{FirstSlot(primaries[0].Slots)}", primaries[2].Id);
+
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/migrations/{id}/cancel", "{}"), HttpStatusCode.Conflict,
+            $"migration {id} has already succeeded; only a running migration can be cancelled");
+    });
+
+    [Fact]
+    public Task Cancelling_a_cancelled_migration_is_a_409_problem_saying_so() => fixture.RestoringAsync(async () =>
+    {
+        var primaries = await Client.PrimariesAsync();
+        await using var valkey = await fixture.Factory.ConnectToClusterAsync();
+        string id;
+        await using (await MigrationHold.OnAsync(valkey.GetServer(primaries[0].Endpoint)))
+        {
+            id = await StartAsync($"{LargestRangeStart(primaries[0].Slots)}", primaries[1].Id);
+            await Client.WaitForMigrationAsync(id, m => m.GetProperty("jobs")[0].GetProperty("valkeyJobName").ValueKind == JsonValueKind.String, Deadline);
+            using var cancel = await Client.PostJsonAsync($"/api/migrations/{id}/cancel", "{}");
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+            await Client.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() == "cancelled", Deadline);
+        }
+
+        await AssertProblemAsync(await Client.PostJsonAsync($"/api/migrations/{id}/cancel", "{}"), HttpStatusCode.Conflict,
+            $"migration {id} has already cancelled; only a running migration can be cancelled");
+    });
+
+    [Fact]
+    public async Task Cancelling_a_failed_migration_is_a_409_problem_saying_so()
+    {
+        var primaries = await Client.PrimariesAsync();
+        var source = primaries[0];
+        await using var valkey = await fixture.Factory.ConnectToClusterAsync();
+        var server = valkey.GetServer(source.Endpoint);
+        string id = string.Empty;
+        // The source authenticates to the target with its primaryauth: a wrong one fails the migration (a primary uses it for nothing else).
+        await fixture.RestoringAsync(
+            async () =>
+            {
+                await server.ExecuteAsync("CONFIG", "SET", "primaryauth", "not-the-password");
+                id = await StartAsync($"{LargestRangeStart(source.Slots)}", primaries[1].Id);
+                var failed = await Client.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled", Deadline);
+                Assert.Equal("failed", failed.GetProperty("state").GetString());
+                Assert.Contains("Failed to AUTH to target node", failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+                await AssertProblemAsync(await Client.PostJsonAsync($"/api/migrations/{id}/cancel", "{}"), HttpStatusCode.Conflict,
+                    $"migration {id} has already failed; only a running migration can be cancelled");
+            },
+            cleanup: () => server.ExecuteAsync("CONFIG", "SET", "primaryauth", fixture.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ValkeyOptions>>().Value.Password!));
+    }
+
+    /// <summary>Starts moving <paramref name="slots"/> to <paramref name="targetId"/> and returns the migration's id.</summary>
+    private async Task<string> StartAsync(string slots, string targetId)
+    {
+        using var started = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slots}}", "targetNodeId": "{{targetId}}"}""");
+        var body = await started.Content.ReadAsStringAsync();
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"starting {slots} → {targetId} answered {started.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Moves <paramref name="slots"/> to <paramref name="targetId"/> and waits until that has succeeded.</summary>
+    private async Task<string> MoveAsync(string slots, string targetId)
+    {
+        var id = await StartAsync(slots, targetId);
+        var done = await Client.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled", Deadline);
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        return id;
+    }
+
+    /// <summary>The start of the node's longest range.</summary>
     internal static int LargestRangeStart(string ranges) =>
         ranges.Split(',').Select(r => r.Split('-').Select(x => int.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
             .OrderByDescending(r => r[^1] - r[0]).First()[0];

@@ -13,29 +13,50 @@ public class EmbeddedClusterSecurityTests(DashboardAppFixture fixture)
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
+    private ValkeyOptions Options => fixture.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ValkeyOptions>>().Value;
+
+    private LocalClusterHost Host => fixture.Factory.Services.GetRequiredService<LocalClusterHost>();
+
     [Fact]
-    public async Task Without_a_configured_password_the_nodes_require_a_generated_one_kept_owner_readable()
+    public void Without_a_configured_password_one_is_generated_and_kept_in_an_owner_only_file()
     {
-        var options = fixture.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ValkeyOptions>>().Value;
-        var host = fixture.Factory.Services.GetRequiredService<LocalClusterHost>();
-        var passwordFile = EmbeddedPassword.PathIn(host.DataDirectory);
+        var passwordFile = EmbeddedPassword.PathIn(Host.DataDirectory);
 
         Assert.True(File.Exists(passwordFile), $"{passwordFile} is missing");
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(passwordFile));
-        Assert.Equal(options.Password, (await File.ReadAllTextAsync(passwordFile)).Trim());
-        Assert.True(options.Password!.Length >= 40, "the generated password is long");
-        // Read again (as on the next start), it stays the same.
-        Assert.Equal(options.Password, EmbeddedPassword.LoadOrCreate(host.DataDirectory));
+        Assert.Equal(Options.Password, File.ReadAllText(passwordFile).Trim());
+        Assert.True(Options.Password!.Length >= 40, "the generated password is long");
+    }
 
-        foreach (var node in host.Nodes)
+    [Fact]
+    public void The_generated_password_is_the_same_when_read_again_at_the_next_start()
+    {
+        Assert.Equal(Options.Password, EmbeddedPassword.LoadOrCreate(Host.DataDirectory));
+    }
+
+    [Fact]
+    public async Task Every_node_refuses_a_client_that_did_not_authenticate()
+    {
+        foreach (var node in Host.Nodes)
         {
             Assert.StartsWith("-NOAUTH", await SendWithoutPasswordAsync(node.Port, "PING"), StringComparison.Ordinal);
-            var config = Directory.GetFiles(Path.Combine(host.DataDirectory), "*.conf", SearchOption.AllDirectories).Where(f => !f.EndsWith("nodes.conf", StringComparison.Ordinal));
-            Assert.All(config, f => Assert.Equal(OwnerOnly, File.GetUnixFileMode(f)));
         }
+    }
 
+    [Fact]
+    public void The_node_configs_that_hold_the_password_are_owner_only()
+    {
+        var configs = Directory.GetFiles(Host.DataDirectory, "*.conf", SearchOption.AllDirectories).Where(f => !f.EndsWith("nodes.conf", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(Host.Nodes.Length, configs.Count);
+        Assert.All(configs, f => Assert.Equal(OwnerOnly, File.GetUnixFileMode(f)));
+    }
+
+    [Fact]
+    public async Task Every_node_binds_loopback_only()
+    {
         await using var valkey = await fixture.Factory.ConnectToClusterAsync();
-        foreach (var node in host.Nodes)
+        foreach (var node in Host.Nodes)
         {
             var bind = await valkey.GetServer(node.Endpoint).ExecuteAsync("CONFIG", "GET", "bind");
             Assert.Equal("127.0.0.1", ((string[])bind!)[1]);

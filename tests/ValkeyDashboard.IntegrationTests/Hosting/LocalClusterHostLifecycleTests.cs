@@ -160,9 +160,3 @@ public class LocalClusterHostLifecycleTests
         Assert.Equal(keys.Length, total);
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class OwnClustersCollection
-{
-    public const string Name = "tests that start their own clusters";
-}

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 
@@ -10,6 +12,7 @@ namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly List<Action<IServiceCollection>> _services = [];
 
     private DashboardAppFactory(Dictionary<string, string?> settings, string? dataDirectory = null)
     {
@@ -29,6 +32,13 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     public DashboardAppFactory With(string key, string? value)
     {
         _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Changes the app's services after its own registrations (before the app starts), e.g. a test clock.</summary>
+    public DashboardAppFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
         return this;
     }
 
@@ -80,6 +90,8 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureTestServices(services => _services.ForEach(configure => configure(services)));
     }
 
     /// <summary>The first node port of the embedded cluster (Embedded mode).</summary>
@@ -93,31 +105,4 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
             TestDirectories.Delete(DataDirectory);
         }
     }
-}
-
-/// <summary>One dashboard with its embedded cluster, shared by the API tests (which only read).</summary>
-public sealed class DashboardAppFixture : IAsyncLifetime
-{
-    public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded();
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        // Creating the client starts the host: the embedded cluster is formed before it returns.
-        Client = Factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        await Factory.DisposeAsync();
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class DashboardAppCollection : ICollectionFixture<DashboardAppFixture>
-{
-    public const string Name = "dashboard app with embedded cluster";
 }

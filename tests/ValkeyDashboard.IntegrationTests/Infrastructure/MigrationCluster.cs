@@ -86,7 +86,6 @@ public sealed class MigrationCluster : IAsyncDisposable
         return counts.Sum(c => (long)c);
     }
 
-    /// <summary>Σ DBSIZE over the primaries.</summary>
     /// <summary>Σ DBSIZE over the primaries that are up (after a failover the dead one is still listed, failed and without slots).</summary>
     public async Task<long> TotalKeysAsync()
     {
@@ -161,26 +160,4 @@ public sealed class MigrationCluster : IAsyncDisposable
             await Task.WhenAll(Enumerable.Range(batch, 2_000).Select(i => db.StringSetAsync($"seed:{i}", value)));
         }
     }
-}
-
-/// <summary>One cluster with keys shared by the migration tests; each test picks slots from the current ownership.</summary>
-public sealed class MigrationClusterFixture : IAsyncLifetime
-{
-    public MigrationCluster Migrations { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Migrations = await MigrationCluster.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (Migrations is not null)
-        {
-            await Migrations.DisposeAsync();
-        }
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class MigrationClusterCollection : ICollectionFixture<MigrationClusterFixture>
-{
-    public const string Name = "migration cluster";
 }

@@ -1,6 +1,5 @@
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.IntegrationTests.Hosting;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
 
 namespace ValkeyDashboard.IntegrationTests.Migrations;
@@ -33,7 +32,7 @@ public class MigrationFaultTests
 
         Assert.Equal(MigrationState.Failed, failed.State);
         Assert.Equal("failed", failed.Jobs[0].ValkeyState);
-        Assert.False(string.IsNullOrWhiteSpace(failed.Jobs[0].Message));
+        Assert.StartsWith("Connection lost to target.", failed.Jobs[0].Message, StringComparison.Ordinal);
         Assert.Contains(failed.Jobs[0].Message!, failed.Error, StringComparison.Ordinal);
         Assert.Equal(keysBefore, await migrations.CountKeysAsync(source.Endpoint, slots));
         Assert.True(slots.Except(await migrations.OwnedByAsync(source)).IsEmpty);
@@ -68,7 +67,8 @@ public class MigrationFaultTests
 
         // Valkey never handed the slots over: the migration failed, saying why, and the source's replica owns them with every key.
         Assert.Equal(MigrationState.Failed, ended.State);
-        Assert.False(string.IsNullOrWhiteSpace(ended.Error));
+        // The target saw its source go (the source's own log died with it).
+        Assert.Contains("Connection lost to source.", ended.Error, StringComparison.Ordinal);
         await migrations.Cluster.Monitor.WaitForAsync(
             s => s.State == ClusterState.Ok && s.FindNode(replica.Id) is { IsPrimary: true, Health: NodeHealth.Online } && slots.Slots().All(slot => s.SlotOwners[slot] == replica.Id),
             Deadline);
@@ -107,7 +107,10 @@ public class MigrationFaultTests
         }
 
         Assert.NotEqual(MigrationState.Succeeded, ended.State);
-        Assert.False(string.IsNullOrWhiteSpace(ended.Error), $"{ended.State} without a message");
+        // Which of Valkey's failover messages comes depends on who notices first (valkey#2724); either names the failover.
+        Assert.True(
+            ended.Error is { } error && (error.Contains("Slots are no longer owned by myself", StringComparison.Ordinal) || error.Contains("A failover occurred during slot import", StringComparison.Ordinal)),
+            $"{ended.State}: \"{ended.Error}\" names no failover");
         // Settled: the old source has rejoined as the new primary's replica.
         await migrations.Cluster.Monitor.WaitForAsync(
             s => s.State == ClusterState.Ok && slots.Slots().All(slot => s.SlotOwners[slot] == replica.Id) && s.FindNode(source.Id) is { IsPrimary: false },
