@@ -13,7 +13,7 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    DashboardAuthOptions auth) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IOptions<DashboardAuthOptions> auth) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
 
@@ -25,7 +25,7 @@ public sealed class ApiTokenAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (auth.FindToken(presented) is { } token)
+        if (auth.Value.FindToken(presented) is { } token)
         {
             var identity = new ClaimsIdentity(
                 [new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);

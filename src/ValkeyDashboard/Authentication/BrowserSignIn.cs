@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Audit;
 
 namespace ValkeyDashboard.Authentication;
@@ -45,8 +46,9 @@ public static class BrowserSignInEndpoint
     /// </summary>
     public static IEndpointRouteBuilder MapBrowserSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapGet(BrowserSignIn.Path, async (HttpContext context, BrowserSignIn signIn, DashboardAuthOptions options, AuditLog audit, ILogger<BrowserSignIn> logger) =>
+        app.MapGet(BrowserSignIn.Path, async (HttpContext context, BrowserSignIn signIn, IOptions<DashboardAuthOptions> auth, AuditLog audit, ILogger<BrowserSignIn> logger) =>
         {
+            var options = auth.Value;
             if (options.Mode == DashboardAuthMode.None)
             {
                 return Results.Redirect("/");
@@ -59,7 +61,7 @@ public static class BrowserSignInEndpoint
             if (name is null || role is null)
             {
                 logger.LogWarning("Refused a browser sign-in from {Remote}: the link's token is missing or wrong", context.Connection.RemoteIpAddress);
-                await audit.RecordAsync("browser", "sign-in", From(context), AuditOutcome.Refused, "the sign-in link's token is missing or wrong");
+                await audit.RecordAsync("browser", AuditActions.SignIn, From(context), AuditOutcome.Refused, "the sign-in link's token is missing or wrong");
                 return Results.Content(
                     """
                     <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Valkey Dashboard</title></head>
@@ -78,7 +80,7 @@ public static class BrowserSignInEndpoint
                 CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             logger.LogInformation("A browser signed in as {Name} ({Role}) from {Remote}", name, role, context.Connection.RemoteIpAddress);
-            await audit.RecordAsync(name, "sign-in", From(context), AuditOutcome.Accepted, role);
+            await audit.RecordAsync(name, AuditActions.SignIn, From(context), AuditOutcome.Accepted, role);
             return Results.Redirect("/");
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
@@ -93,12 +95,13 @@ public static class BrowserSignInEndpoint
 /// </summary>
 internal sealed class DashboardAuthStartup(
     IServer server,
-    DashboardAuthOptions options,
+    IOptions<DashboardAuthOptions> auth,
     BrowserSignIn signIn,
     ILogger<DashboardAuthStartup> logger) : IHostedLifecycleService
 {
     public Task StartedAsync(CancellationToken cancellationToken)
     {
+        var options = auth.Value;
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
         if (options.Mode == DashboardAuthMode.None)
         {

@@ -1,25 +1,26 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
 
 namespace ValkeyDashboard.Authentication;
 
 internal static class DashboardAuthExtensions
 {
     private const string PolicySchemeName = "Dashboard";
-    private const int MinimumTokenLength = 16;
 
     /// <summary>Cookies for browsers, bearer tokens for scripts, roles viewer and operator; everything but health, static files and OpenAPI needs a signed-in viewer.</summary>
     public static IServiceCollection AddDashboardAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(DashboardAuthOptions.SectionName).Get<DashboardAuthOptions>() ?? new DashboardAuthOptions();
-        Validate(options);
-        services.AddSingleton(options);
+        services.AddOptions<DashboardAuthOptions>()
+            .Bind(configuration.GetSection(DashboardAuthOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardAuthOptions>, DashboardAuthOptionsValidator>();
         services.AddSingleton<BrowserSignIn>();
         services.AddHostedService<DashboardAuthStartup>();
 
         services.AddAuthentication(PolicySchemeName)
             .AddPolicyScheme(PolicySchemeName, null, o => o.ForwardDefaultSelector = context =>
-                options.Mode == DashboardAuthMode.None ? NoSignInAuthenticationHandler.SchemeName
+                context.RequestServices.GetRequiredService<IOptions<DashboardAuthOptions>>().Value.Mode == DashboardAuthMode.None ? NoSignInAuthenticationHandler.SchemeName
                 : ApiTokenAuthenticationHandler.PresentedToken(context.Request) is not null ? ApiTokenAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -28,7 +29,6 @@ internal static class DashboardAuthExtensions
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = options.SessionIdleTimeout;
                 o.SlidingExpiration = true;
                 o.LoginPath = BrowserSignIn.Path;
                 // The API and the hub answer with ProblemDetails; pages go to the sign-in explanation.
@@ -40,6 +40,8 @@ internal static class DashboardAuthExtensions
             })
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, NoSignInAuthenticationHandler>(NoSignInAuthenticationHandler.SchemeName, null);
+        services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<IOptions<DashboardAuthOptions>>((cookie, auth) => cookie.ExpireTimeSpan = auth.Value.SessionIdleTimeout);
 
         var view = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser().RequireRole(DashboardRoles.Viewer, DashboardRoles.Operator).Build();
@@ -58,28 +60,42 @@ internal static class DashboardAuthExtensions
         context.Response.Redirect(BrowserSignIn.Path);
         return Task.CompletedTask;
     }
+}
 
-    private static void Validate(DashboardAuthOptions options)
+/// <summary>Checks <c>Dashboard:Auth</c> at start-up: each token named once, long enough, with a known role.</summary>
+internal sealed class DashboardAuthOptionsValidator : IValidateOptions<DashboardAuthOptions>
+{
+    private const int MinimumTokenLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, DashboardAuthOptions options)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var failures = new List<string>();
+        if (options.SessionIdleTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Dashboard:Auth:SessionIdleTimeout must be positive");
+        }
+
         for (var i = 0; i < options.Tokens.Count; i++)
         {
             var token = options.Tokens[i];
             var where = $"Dashboard:Auth:Tokens:{i}";
             if (string.IsNullOrWhiteSpace(token.Name) || !names.Add(token.Name))
             {
-                throw new InvalidOperationException($"{where}:Name must be set and unique");
+                failures.Add($"{where}:Name must be set and unique");
             }
 
             if (token.Token.Length < MinimumTokenLength)
             {
-                throw new InvalidOperationException($"{where}:Token ({token.Name}) must be at least {MinimumTokenLength} characters");
+                failures.Add($"{where}:Token ({token.Name}) must be at least {MinimumTokenLength} characters");
             }
 
             if (token.Role is not (DashboardRoles.Viewer or DashboardRoles.Operator))
             {
-                throw new InvalidOperationException($"{where}:Role ({token.Name}) must be {DashboardRoles.Viewer} or {DashboardRoles.Operator}, not \"{token.Role}\"");
+                failures.Add($"{where}:Role ({token.Name}) must be {DashboardRoles.Viewer} or {DashboardRoles.Operator}, not \"{token.Role}\"");
             }
         }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -24,6 +24,7 @@ internal static class DashboardWebExtensions
         services.AddOptions<DashboardOptions>()
             .Bind(configuration.GetSection(DashboardOptions.SectionName))
             .ValidateDataAnnotations()
+            .Validate(o => o.RateLimit.MutationsPerMinute is >= 1 and <= 1_000_000, "Dashboard:RateLimit:MutationsPerMinute must be between 1 and 1,000,000.")
             .ValidateOnStart();
 
         // Keys that protect circuits and antiforgery tokens survive restarts (an open page reconnects after one).
