@@ -50,7 +50,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Authorization = AddAuthorization();
         Authorization.SetAuthorized("tester");
         Authorization.SetRoles("operator");
-        Render<MudPopoverProvider>();
+        Popovers = Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
         Snackbars = Render<MudSnackbarProvider>();
     }
@@ -72,6 +72,9 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     private readonly AuditStore _auditStore;
 
     protected AuditLog Audit { get; }
+
+    /// <summary>Where popovers (a select's list of options) are rendered.</summary>
+    protected IRenderedComponent<MudPopoverProvider> Popovers { get; }
 
     /// <summary>Where dialogs shown through <see cref="IDialogService"/> are rendered.</summary>
     protected IRenderedComponent<MudDialogProvider> Dialogs { get; }
