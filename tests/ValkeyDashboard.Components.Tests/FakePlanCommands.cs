@@ -29,6 +29,9 @@ public sealed class FakePlanCommands : IPlanCommands, IDisposable
     /// <summary>Thrown by <see cref="PreviewAsync"/>.</summary>
     public Exception? PreviewError { get; set; }
 
+    /// <summary>When set, previews answer only once this task completes (a preview on its way).</summary>
+    public Task? PreviewAnswer { get; set; }
+
     /// <summary>Thrown by <see cref="StartAsync"/>.</summary>
     public Exception? StartError { get; set; }
 
@@ -60,17 +63,21 @@ public sealed class FakePlanCommands : IPlanCommands, IDisposable
         return ((IReadOnlyList<Plan>)all.Skip((page - 1) * pageSize).Take(pageSize).ToList(), all.Count);
     });
 
-    public Task<PlanPreview> PreviewAsync(PlanRequest request, CancellationToken cancellationToken = default)
+    public async Task<PlanPreview> PreviewAsync(PlanRequest request, CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
             _previews.Add(request);
         }
 
-        return PreviewError is { } error ? Task.FromException<PlanPreview>(error)
-            : PreviewFor is { } answer ? Task.FromResult(answer(request))
-            : Preview is { } preview ? Task.FromResult(preview)
-            : throw new InvalidOperationException("The test set neither a preview nor a preview error.");
+        if (PreviewAnswer is { } answer)
+        {
+            await answer;
+        }
+
+        return PreviewError is { } error ? throw error
+            : PreviewFor is { } compute ? compute(request)
+            : Preview ?? throw new InvalidOperationException("The test set neither a preview nor a preview error.");
     }
 
     public Task<(Plan Plan, bool Created)> StartAsync(PlanRequest request, CancellationToken cancellationToken = default)
