@@ -82,11 +82,10 @@ public sealed partial class PlanPanel
     private string Title => Kind == PlanKind.Drain ? $"Drain {DrainEndpoint}" : "Balance the cluster";
 
     private string Explanation => Kind == PlanKind.Drain
-        ? $"Moves every slot of {DrainEndpoint} to the other primaries, where they balance the metric best. Nothing moves until you start it; " +
-          "the map hatches each slot in the colour of the primary it goes to. Once it holds no slots, remove it from its card " +
-          "(Valkey usually makes it a replica of the primary that took its last slot)."
-        : "Moves slots so that every primary ends within the threshold of its weighted share of the metric, moving as little as it can. " +
-          "Nothing moves until you start it; the map hatches each slot in the colour of the primary it goes to.";
+        ? $"Every slot of {DrainEndpoint} goes to the other primaries, where it balances the metric best; then remove it from its card " +
+          "(Valkey usually makes it a replica first). Nothing moves until you start: the map hatches each slot in its future owner's colour."
+        : "Every primary ends within the threshold of its weighted share of the metric, moving as little as possible. " +
+          "Nothing moves until you start: the map hatches each slot in its future owner's colour.";
 
     private int WeightsSet => _weights.Count(w => w.Value != 1);
 
