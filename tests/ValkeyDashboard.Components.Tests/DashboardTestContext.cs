@@ -8,6 +8,7 @@ using ValkeyDashboard.Cluster.Configuration;
 using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Plans;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Concurrency;
 using ValkeyDashboard.Cluster.Storage;
@@ -19,8 +20,9 @@ namespace ValkeyDashboard.Components.Tests;
 /// Shared set-up of every component test (MudBlazor's pattern): MudBlazor's services, loose JS interop for
 /// MudBlazor's own JS, its popover, dialog and snackbar providers rendered first, a
 /// <see cref="FakeClusterSnapshotSource"/> as the cluster the components see, a <see cref="FakeSlotMigrations"/>
-/// as the migration service, <see cref="FakeNodeCommands"/> as the node commands (available, as on the embedded
-/// cluster), and the real <see cref="SlotHeatMapSource"/> following the fake cluster.
+/// as the migration service, <see cref="FakePlanCommands"/> as the plan service, <see cref="FakeNodeCommands"/> as the
+/// node commands (available, as on the embedded cluster), and the real <see cref="SlotHeatMapSource"/> following the
+/// fake cluster.
 /// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
@@ -37,6 +39,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddMudServices();
         Services.AddSingleton<IClusterSnapshotSource>(Snapshots);
         Services.AddSingleton<ISlotMigrations>(Migrations);
+        Services.AddSingleton<IPlanCommands>(Plans);
         Services.AddSingleton<INodeCommands>(Nodes);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<SlotHeatMapSource>();
@@ -47,7 +50,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Authorization = AddAuthorization();
         Authorization.SetAuthorized("tester");
         Authorization.SetRoles("operator");
-        Render<MudPopoverProvider>();
+        Popovers = Render<MudPopoverProvider>();
         Dialogs = Render<MudDialogProvider>();
         Snackbars = Render<MudSnackbarProvider>();
     }
@@ -60,6 +63,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     protected FakeNodeCommands Nodes { get; } = new();
 
+    protected FakePlanCommands Plans { get; } = new();
+
     private static string NewAuditPath() => Path.Combine(Path.GetTempPath(), $"valkey-dashboard-audit-{Guid.NewGuid():N}.db");
 
     private readonly string _auditPath;
@@ -67,6 +72,9 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     private readonly AuditStore _auditStore;
 
     protected AuditLog Audit { get; }
+
+    /// <summary>Where popovers (a select's list of options) are rendered.</summary>
+    protected IRenderedComponent<MudPopoverProvider> Popovers { get; }
 
     /// <summary>Where dialogs shown through <see cref="IDialogService"/> are rendered.</summary>
     protected IRenderedComponent<MudDialogProvider> Dialogs { get; }
@@ -118,6 +126,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         {
             Snapshots.Dispose();
             Migrations.Dispose();
+            Plans.Dispose();
             Audit.Dispose();
             _auditStore.Dispose();
             foreach (var file in new[] { _auditPath, _auditPath + "-wal", _auditPath + "-shm" })

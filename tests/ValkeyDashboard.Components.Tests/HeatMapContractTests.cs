@@ -128,6 +128,13 @@ public partial class HeatMapContractTests : DashboardTestContext
 
         Assert.DoesNotContain(HeatMapContract.DropNodeAttributeName, script, StringComparison.Ordinal);
         Assert.DoesNotContain(HeatMapContract.SlotRangeAttributeName, script, StringComparison.Ordinal);
+        foreach (var attribute in new[] { HeatMapContract.SelectionAttributeName, HeatMapContract.MovingAttributeName, HeatMapContract.PlannedAttributeName, HeatMapContract.MetricAttributeName })
+        {
+            // Neither the attribute's name nor its dataset property (data-moving is dataset.moving).
+            Assert.DoesNotContain(attribute, script, StringComparison.Ordinal);
+            Assert.DoesNotContain($"dataset.{attribute["data-".Length..]}", script, StringComparison.Ordinal);
+        }
+
         var literals = NumberLiterals().Matches(script).Select(m => m.Value).ToList();
         Assert.DoesNotContain(SlotRange.SlotCount.ToString(System.Globalization.CultureInfo.InvariantCulture), literals);
         Assert.DoesNotContain(HeatMapContract.GridSide.ToString(System.Globalization.CultureInfo.InvariantCulture), literals);

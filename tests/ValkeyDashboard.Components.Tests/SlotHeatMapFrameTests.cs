@@ -105,6 +105,33 @@ public class SlotHeatMapFrameTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task Planned_moves_are_sent_in_the_view_with_their_slots_and_target_and_taken_back_when_gone()
+    {
+        await PublishAndWaitForHeatMapAsync(TestSnapshots.Ok());
+        var cut = Render<SlotHeatMap>();
+        Assert.Empty(Calls("setView"));
+
+        cut.Render(p => p.Add(c => c.PlannedMoves, [
+            new HeatMapPlannedMove(Cluster.Model.SlotRangeSet.Parse("0-99,200"), TestSnapshots.PrimaryIds[1]),
+            new HeatMapPlannedMove(Cluster.Model.SlotRangeSet.Parse("5461-5470"), TestSnapshots.PrimaryIds[2]),
+        ]));
+
+        var planned = JsonSerializer.SerializeToElement(Assert.Single(Calls("setView")).Arguments[1]).GetProperty("planned").EnumerateArray()
+            .Select(p => $"{p.GetProperty("slots").GetString()}>{p.GetProperty("target").GetString()}").ToList();
+        Assert.Equal([$"0-99,200>{TestSnapshots.PrimaryIds[1]}", $"5461-5470>{TestSnapshots.PrimaryIds[2]}"], planned);
+
+        // The same moves again send nothing; none any more sends a view without them.
+        cut.Render(p => p.Add(c => c.PlannedMoves, [
+            new HeatMapPlannedMove(Cluster.Model.SlotRangeSet.Parse("0-99,200"), TestSnapshots.PrimaryIds[1]),
+            new HeatMapPlannedMove(Cluster.Model.SlotRangeSet.Parse("5461-5470"), TestSnapshots.PrimaryIds[2]),
+        ]));
+        Assert.Single(Calls("setView"));
+        cut.Render(p => p.Add(c => c.PlannedMoves, []));
+        Assert.Equal(2, Calls("setView").Count);
+        Assert.Equal(0, JsonSerializer.SerializeToElement(Calls("setView")[1].Arguments[1]).GetProperty("planned").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Leaving_the_page_releases_the_canvas_in_the_module()
     {
         var cut = Render<SlotHeatMap>();

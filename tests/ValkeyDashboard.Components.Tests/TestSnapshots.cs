@@ -63,6 +63,19 @@ internal static class TestSnapshots
         };
     }
 
+    /// <summary>The id of the empty primary <see cref="WithEmptyPrimary"/> adds.</summary>
+    public const string EmptyPrimaryId = "9999999999999999999999999999999999999997";
+
+    /// <summary><see cref="Ok"/> with a fourth primary, 127.0.0.1:7006, that holds no slots (just added).</summary>
+    public static ClusterSnapshot WithEmptyPrimary(long version = 1)
+    {
+        var ok = Ok(version);
+        return ok with
+        {
+            Nodes = ok.Nodes.Add(new ClusterNode(EmptyPrimaryId, "127.0.0.1:7006", NodeRole.Primary, null, NodeHealth.Online, "9.1.2", SlotRangeSet.Empty, 0, 1_048_576, 0, "shard3", 0)),
+        };
+    }
+
     /// <summary>Slot statistics with <paramref name="keys"/> per slot as given (others 0) and no CPU or network figures.</summary>
     public static SlotStatistics Keys(params (int Slot, long Keys)[] keys)
     {

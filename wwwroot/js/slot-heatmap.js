@@ -6,6 +6,8 @@
 // nothing here copies them, and a test checks that it stays so.
 // Unassigned slots (no primary owns them) are drawn in the unassigned colour in every view and are never part of a
 // selection: a sweep or a keyboard range across them selects only the assigned slots around them.
+// Planned moves (a plan's preview, or the moves of a running plan not started yet) are hatched in the colour of the
+// primary each slot is to move to, over what the cell shows now, so the map shows the cluster now and after the plan.
 
 const DRAG_THRESHOLD_PX = 4;
 
@@ -38,6 +40,8 @@ export function initialize(canvas, dotnet, legend, tooltip, view, wire) {
         logScale: true,
         dark: false,
         moving: [],
+        planned: [],
+        hatches: new Map(),
         ranges: [],
         anchor: 0,
         cursor: -1,
@@ -154,7 +158,10 @@ export function applyFrame(canvas, frame) {
     }
 }
 
-/** What to draw: { metric, logScale, dark, owners: [{ index, id, endpoint, color }], moving: "0-99,200" }. */
+/**
+ * What to draw: { metric, logScale, dark, owners: [{ index, id, endpoint, color }], moving: "0-99,200",
+ * planned: [{ slots: "0-99,200", target: "<node id>" }] }.
+ */
 export function setView(canvas, view) {
     const state = maps.get(canvas);
     if (!state || !view) {
@@ -172,9 +179,12 @@ export function setView(canvas, view) {
     }
 
     state.moving = parseRanges(view.moving);
-    // What the map marks as moving and shows, readable by tests and automation without reading pixels.
-    canvas.dataset.moving = view.moving ?? '';
-    canvas.dataset.metric = layerOf(state.metric).name.toLowerCase();
+    const planned = view.planned ?? [];
+    state.planned = planned.map(p => ({ ranges: parseRanges(p.slots), owner: state.owners.find(o => o.id === p.target) }));
+    // What the map marks as moving and planned and what it shows, readable by tests and automation without reading pixels.
+    canvas.setAttribute(contract.movingAttribute, view.moving ?? '');
+    canvas.setAttribute(contract.plannedAttribute, planned.map(p => `${p.slots}>${p.target}`).join(' '));
+    canvas.setAttribute(contract.metricAttribute, layerOf(state.metric).name.toLowerCase());
     state.scaleKey = null;
     refreshScale(state);
     scheduleDraw(state);
@@ -182,7 +192,7 @@ export function setView(canvas, view) {
 
 /** Rebuilds the colour table and legend when what they depend on changed (metric, scale, mode, owners, unassigned slots). */
 function refreshScale(state) {
-    const key = `${state.metric}|${state.scales[state.metric]}|${state.available[state.metric]}|${state.logScale}|${state.dark}|${state.received}|${state.unassigned > 0}`;
+    const key = `${state.metric}|${state.scales[state.metric]}|${state.available[state.metric]}|${state.logScale}|${state.dark}|${state.received}|${state.unassigned > 0}|${state.planned.length > 0}`;
     if (key === state.scaleKey) {
         return;
     }
@@ -200,7 +210,7 @@ export function setSelection(canvas, ranges) {
     }
 
     state.ranges = parseRanges(ranges);
-    state.canvas.dataset.selection = formatRanges(selected(state));
+    state.canvas.setAttribute(contract.selectionAttribute, formatRanges(selected(state)));
     scheduleDraw(state);
 }
 
@@ -380,8 +390,9 @@ function onKeyDown(state, e) {
 }
 
 function commitSelection(state) {
-    state.canvas.dataset.selection = formatRanges(selected(state));
-    state.dotnet.invokeMethodAsync('SelectionChanged', state.canvas.dataset.selection);
+    const selection = formatRanges(selected(state));
+    state.canvas.setAttribute(contract.selectionAttribute, selection);
+    state.dotnet.invokeMethodAsync('SelectionChanged', selection);
 }
 
 function dropTargetAt(e) {
@@ -446,6 +457,10 @@ function showTooltip(state, slot) {
         `<b>Slot ${slot}</b> <span class="dim">row ${Math.floor(slot / side)}, column ${slot % side}</span>`,
         `Owner: ${owner ? escape(owner.endpoint) : 'unassigned'}`,
     ];
+    const plannedTo = state.planned.find(p => p.owner && p.ranges.some(r => slot >= r.start && slot <= r.end))?.owner;
+    if (plannedTo) {
+        lines.push(`Planned: moves to ${escape(plannedTo.endpoint)}`);
+    }
     for (const layer of contract.layers) {
         if (layer.value !== contract.ownerLayer) {
             lines.push(`${layer.name}: ${state.available[layer.value] ? formatFigure(layer, valueOf(state, layer.value, slot)) : 'not reported'}`);
@@ -527,6 +542,18 @@ function draw(state) {
     state.cells.getContext('2d').putImageData(state.image, 0, 0);
     context.imageSmoothingEnabled = false;
     context.drawImage(state.cells, 0, 0, size, size);
+
+    // Planned moves: hatched in the colour of the primary the slots are to move to.
+    for (const move of state.planned) {
+        if (!move.owner) {
+            continue;
+        }
+
+        context.fillStyle = hatch(state, move.owner.color, cell);
+        for (const [row, from, to] of rowSpans(move.ranges)) {
+            context.fillRect(from * cell, row * cell, (to - from + 1) * cell, cell);
+        }
+    }
 
     // Slots that are moving: diagonal stripes over their cells.
     if (state.moving.length > 0) {
@@ -613,6 +640,38 @@ function stripes(state, cell) {
     return state.stripePattern;
 }
 
+/**
+ * Diagonal stripes of one colour, half of every cell's area, drawn pixel by pixel (no anti-aliasing): the stripes are
+ * exactly the target's colour and the gaps leave the cell's own colour, so both read on any cell size.
+ */
+function hatch(state, color, cell) {
+    const period = Math.max(4, Math.round(cell * 1.5));
+    const key = `${color}|${period}`;
+    let pattern = state.hatches.get(key);
+    if (!pattern) {
+        const tile = document.createElement('canvas');
+        tile.width = period;
+        tile.height = period;
+        const t = tile.getContext('2d');
+        const image = t.createImageData(period, period);
+        const pixels = new Uint32Array(image.data.buffer);
+        const value = rgba(color);
+        for (let y = 0; y < period; y++) {
+            for (let x = 0; x < period; x++) {
+                if ((x + y) % period < period / 2) {
+                    pixels[y * period + x] = value;
+                }
+            }
+        }
+
+        t.putImageData(image, 0, 0);
+        pattern = state.context.createPattern(tile, 'repeat');
+        state.hatches.set(key, pattern);
+    }
+
+    return pattern;
+}
+
 // ---- colours and figures ----
 
 function themed(state, colors) {
@@ -648,10 +707,14 @@ function drawLegend(state) {
     }
 
     const unassigned = `<span class="legend-item" data-testid="legend-unassigned"><span class="swatch" style="background:${themed(state, UNASSIGNED_COLOR)}"></span>unassigned</span>`;
+    const planned = state.planned.length > 0
+        ? `<span class="legend-item" data-testid="legend-planned"><span class="swatch swatch-planned"></span>hatched: planned to move to the primary of that colour</span>`
+        : '';
     if (state.metric === contract.ownerLayer) {
         delete state.legend.dataset.scale;
         const items = state.owners.map(o => `<span class="legend-item"><span class="swatch" style="background:${escape(o.color)}"></span>${escape(o.endpoint)}</span>`);
         items.push(unassigned);
+        items.push(planned);
         state.legend.innerHTML = items.join('');
         return;
     }
@@ -673,7 +736,7 @@ function drawLegend(state) {
         `<span class="legend-ramp"><span class="ramp" style="background:linear-gradient(to right, ${RAMP.join(',')})"></span>` +
         `<span class="ramp-labels">${labels.map(l => `<span>${l}</span>`).join('')}</span></span>` +
         `<span class="legend-item" data-testid="legend-zero"><span class="swatch" style="background:${themed(state, ZERO_COLOR)}"></span>0</span>` +
-        (state.unassigned > 0 ? unassigned : '');
+        (state.unassigned > 0 ? unassigned : '') + planned;
 }
 
 function valueOf(state, layer, slot) {

@@ -19,7 +19,7 @@ public sealed class PlanCommands(
     AuditLog audit,
     IOptions<PlanOptions> options,
     IOptions<SlotMigrationOptions> migrationOptions,
-    TimeProvider time) : IDisposable
+    TimeProvider time) : IPlanCommands, IDisposable
 {
     /// <summary>Bytes a second assumed for the estimate until this dashboard has measured migrations itself.</summary>
     private const double AssumedBytesPerSecond = 50 * 1024 * 1024;

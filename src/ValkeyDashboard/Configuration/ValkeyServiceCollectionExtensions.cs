@@ -90,6 +90,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PlanRegistry>());
         services.AddSingleton<PlanInputs>();
         services.AddSingleton<PlanCommands>();
+        services.AddSingleton<IPlanCommands>(sp => sp.GetRequiredService<PlanCommands>());
         services.AddSingleton<PlanRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<PlanRunner>());
         return services;

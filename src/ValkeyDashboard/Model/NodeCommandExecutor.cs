@@ -6,8 +6,9 @@ using ValkeyDashboard.Cluster.Model;
 namespace ValkeyDashboard.Model;
 
 /// <summary>
-/// Runs one page's node commands (stop, start, add a replica or a primary) the way the Aspire Dashboard's
-/// <c>DashboardCommandExecutor</c> runs resource commands: asks before a stop, says that a command started, keeps
+/// Runs one page's node commands (stop, start, add a replica or a primary, let a node join by its endpoint, remove a
+/// node) the way the Aspire Dashboard's <c>DashboardCommandExecutor</c> runs resource commands: asks before a stop or
+/// a removal, says that a command started, keeps
 /// track of the commands in flight (a second click on one of them starts nothing) and reports how each ended in the
 /// snackbar: done, refused with the reason (a warning: nothing changed), or failed (an error, logged). The checks and
 /// the audit are <see cref="INodeCommands"/>'s.
@@ -17,10 +18,13 @@ public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dial
     /// <summary>What a new primary's command is tracked by while in flight (node commands are tracked by node id).</summary>
     public const string NewPrimary = "new primary";
 
+    /// <summary>What a join by endpoint is tracked by while in flight.</summary>
+    public const string NewNode = "new node";
+
     private readonly Lock _gate = new();
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
 
-    /// <summary>False where nodes cannot be managed (External mode): the page shows no node controls.</summary>
+    /// <summary>False where node processes cannot be managed (External mode): the page shows no stop, start or add controls (joining, draining and removing work in both modes).</summary>
     public bool IsAvailable => nodes.IsAvailable;
 
     /// <summary>The nodes (by id, or <see cref="NewPrimary"/>) with a command in flight.</summary>
@@ -60,6 +64,30 @@ public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dial
     /// <summary>Adds an empty primary.</summary>
     public Task AddPrimaryAsync(string requestedBy) =>
         RunAsync(NewPrimary, "Adding an empty primary", () => nodes.AddAsync("primary", null, requestedBy));
+
+    /// <summary>Lets the running, empty Valkey node at <paramref name="endpoint"/> join as a primary or a replica of <paramref name="primaryId"/> (External mode).</summary>
+    public Task JoinAsync(string endpoint, string role, string? primaryId, string requestedBy) =>
+        RunAsync(NewNode, $"Adding {endpoint} as a {role}", () => nodes.JoinAsync(endpoint, role, primaryId, requestedBy));
+
+    /// <summary>Removes <paramref name="node"/> (which must hold no slots) from the cluster once the user confirmed.</summary>
+    /// <param name="node">The node.</param>
+    /// <param name="requestedBy">Who asks.</param>
+    /// <param name="embedded">The node is one of the embedded cluster's processes (stopped and deleted) rather than an external one (reset).</param>
+    public async Task RemoveAsync(ClusterNode node, string requestedBy, bool embedded)
+    {
+        var then = embedded
+            ? "its process is stopped and its data folder deleted"
+            : "it is reset (CLUSTER RESET HARD) so that it cannot rejoin; its process keeps running";
+        var confirmed = await dialogs.ShowMessageBoxAsync(
+            "Remove node?",
+            $"Remove {node.Endpoint} ({(node.IsPrimary ? "an empty primary" : "a replica")}) from the cluster? Every other node forgets it, then {then}. This cannot be undone.",
+            yesText: "Remove",
+            cancelText: "Cancel");
+        if (confirmed == true)
+        {
+            await RunAsync(node.Id, $"Removing {node.Endpoint}", () => nodes.RemoveAsync(node.Id, requestedBy));
+        }
+    }
 
     private async Task RunAsync(string subject, string what, Func<Task> command)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Plans;
 
 namespace ValkeyDashboard.Utils;
 
@@ -33,6 +34,12 @@ public static class DisplayFormat
     /// <summary>The first 8 characters of a 40-hex node id, as valkey-cli shows them.</summary>
     public static string ShortId(string? id) => id is null ? "–" : id.Length <= 8 ? id : id[..8];
 
+    /// <summary>
+    /// A migration's or a plan's id shortened to its last 8 characters: the ids are version 7 GUIDs, whose first
+    /// characters are a timestamp shared by ids made within the same minute, and whose last ones are random.
+    /// </summary>
+    public static string ShortRecordId(string? id) => id is null ? "–" : id.Length <= 8 ? id : "…" + id[^8..];
+
     /// <summary>A duration as an operator reads it: "850 ms", "12.4 s", "3 min 05 s".</summary>
     public static string Duration(TimeSpan duration) => duration.TotalSeconds switch
     {
@@ -41,6 +48,26 @@ public static class DisplayFormat
         < 3600 => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes} min {duration.Seconds:00} s"),
         _ => string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalHours} h {duration.Minutes:00} min"),
     };
+
+    /// <summary>A plan's metric as the page names it: slots, keys, memory, CPU, network.</summary>
+    public static string MetricName(PlanMetric metric) => metric switch
+    {
+        PlanMetric.Cpu => "CPU",
+        _ => metric.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>A figure of a plan's metric with its unit: "5,461 slots", "1.2 MiB", "850 µs/s", "3.4 KiB/s".</summary>
+    public static string MetricFigure(PlanMetric metric, double value) => metric switch
+    {
+        PlanMetric.Slots => $"{Count((long)Math.Round(value))} slots",
+        PlanMetric.Keys => $"{Count((long)Math.Round(value))} keys",
+        PlanMetric.Memory => Bytes((long)Math.Round(value)),
+        PlanMetric.Cpu => string.Create(CultureInfo.InvariantCulture, $"{value:N0} µs/s"),
+        _ => $"{Bytes((long)Math.Round(value))}/s",
+    };
+
+    /// <summary>Seconds as a duration ("12.4 s"), or "–" when unknown.</summary>
+    public static string Seconds(double? seconds) => seconds is { } s ? Duration(TimeSpan.FromSeconds(s)) : "–";
 
     /// <summary>Slot ranges as the API writes them, the first <paramref name="most"/> and a count of the rest: "0-99,5000 and 12 more ranges".</summary>
     public static string Ranges(SlotRangeSet slots, int most) =>

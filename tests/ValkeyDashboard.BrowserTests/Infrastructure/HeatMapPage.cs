@@ -1,4 +1,6 @@
 using Microsoft.Playwright;
+using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard.BrowserTests.Infrastructure;
 
@@ -101,6 +103,57 @@ public sealed partial class HeatMapPage(IPage page)
         var stops = RgbColours().Matches(legend[1]).Select(m => Rgb.Parse(m.Value)).ToList();
         return (double.Parse(legend[0], System.Globalization.CultureInfo.InvariantCulture), stops);
     }
+
+    /// <summary>
+    /// The planned moves the map hatches, as its canvas tells (<see cref="HeatMapContract.PlannedAttributeName"/>:
+    /// "slots&gt;target" per move): the slots and the id of the primary they are to move to.
+    /// </summary>
+    public async Task<IReadOnlyList<(SlotRangeSet Slots, string TargetId)>> PlannedAsync()
+    {
+        var text = await Canvas.GetAttributeAsync(HeatMapContract.PlannedAttributeName) ?? string.Empty;
+        return [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(move => move.Split('>')).Select(p => (SlotRangeSet.Parse(p[0]), p[1]))];
+    }
+
+    /// <summary>
+    /// Of the pixels wholly inside the cells of <paramref name="slots"/>, how many there are and how many are drawn in
+    /// each of <paramref name="colours"/> (each channel within <paramref name="tolerance"/>).
+    /// </summary>
+    public async Task<(int Total, int[] InColour)> CellPixelsAsync(IEnumerable<int> slots, IReadOnlyList<Rgb> colours, int tolerance = 8)
+    {
+        var counts = await Canvas.EvaluateAsync<int[]>(
+            """
+            (canvas, [slots, colours, tolerance, side]) => {
+                const cell = canvas.width / side;
+                const context = canvas.getContext('2d');
+                const counts = new Array(colours.length + 1).fill(0);
+                for (const slot of slots) {
+                    const column = slot % side, row = Math.floor(slot / side);
+                    const x0 = Math.ceil(column * cell), x1 = Math.floor((column + 1) * cell);
+                    const y0 = Math.ceil(row * cell), y1 = Math.floor((row + 1) * cell);
+                    if (x1 <= x0 || y1 <= y0) {
+                        continue;
+                    }
+
+                    const data = context.getImageData(x0, y0, x1 - x0, y1 - y0).data;
+                    for (let i = 0; i < data.length; i += 4) {
+                        counts[0]++;
+                        colours.forEach(([r, g, b], k) => {
+                            if (Math.abs(data[i] - r) <= tolerance && Math.abs(data[i + 1] - g) <= tolerance && Math.abs(data[i + 2] - b) <= tolerance) {
+                                counts[k + 1]++;
+                            }
+                        });
+                    }
+                }
+
+                return counts;
+            }
+            """, new object[] { slots.ToArray(), colours.Select(c => new[] { c.R, c.G, c.B }).ToArray(), tolerance, Side });
+        return (counts[0], counts[1..]);
+    }
+
+    /// <summary>The colour the page gives a primary: its card's top border, the colour of its slots on the map.</summary>
+    public async Task<Rgb> OwnerColourAsync(string nodeId) =>
+        Rgb.Parse(await Card(nodeId).EvaluateAsync<string>("card => getComputedStyle(card).borderTopColor"));
 
     [System.Text.RegularExpressions.GeneratedRegex(@"rgba?\([^)]*\)")]
     private static partial System.Text.RegularExpressions.Regex RgbColours();

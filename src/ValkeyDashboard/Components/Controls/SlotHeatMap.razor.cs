@@ -54,6 +54,10 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
     [Parameter]
     public SlotRangeSet MovingSlots { get; set; } = SlotRangeSet.Empty;
 
+    /// <summary>Slots a plan is to move (a preview, or a running plan's moves not started yet), hatched in their target's colour.</summary>
+    [Parameter]
+    public IReadOnlyList<HeatMapPlannedMove> PlannedMoves { get; set; } = [];
+
     /// <summary>The user selected slots (pointer or keyboard); empty when the selection was cleared.</summary>
     [Parameter]
     public EventCallback<SlotRangeSet> SelectionChanged { get; set; }
@@ -180,10 +184,12 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
         dark = IsDarkMode,
         owners = (_layers?.Owners ?? []).Select(o => new { index = o.Index, id = o.Id, endpoint = o.Endpoint, color = o.Color }),
         moving = MovingSlots.ToString(),
+        planned = PlannedMoves.Select(m => new { slots = m.Slots.ToString(), target = m.TargetNodeId }),
     };
 
-    private (HeatMapLayer, bool, bool, string, string) ViewKey() =>
-        (Metric, LogScale, IsDarkMode, string.Join(';', (_layers?.Owners ?? []).Select(o => $"{o.Index}={o.Endpoint}/{o.Color}")), MovingSlots.ToString());
+    private (HeatMapLayer, bool, bool, string, string, string) ViewKey() =>
+        (Metric, LogScale, IsDarkMode, string.Join(';', (_layers?.Owners ?? []).Select(o => $"{o.Index}={o.Endpoint}/{o.Color}")), MovingSlots.ToString(),
+         string.Join(' ', PlannedMoves.Select(m => $"{m.Slots}>{m.TargetNodeId}")));
 
     public async ValueTask DisposeAsync()
     {

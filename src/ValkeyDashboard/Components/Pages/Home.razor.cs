@@ -6,23 +6,32 @@ using ValkeyDashboard.Authentication;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
+using ValkeyDashboard.Cluster.Plans;
 using ValkeyDashboard.Components.Controls;
 using ValkeyDashboard.Components.Dialogs;
 using ValkeyDashboard.Model;
 using ValkeyDashboard.Model.HeatMap;
+using ValkeyDashboard.Utils;
 
 namespace ValkeyDashboard.Components.Pages;
 
 /// <summary>
 /// The cluster at a glance and the place to move slots. The page composes its parts: the live heat map and the
-/// selection (moved through the preflight dialog, which is this page's own job), the running migrations and the
-/// history from the page's <see cref="MigrationBoard"/>, the nodes with their commands (<see cref="NodesPanel"/>),
-/// and the audit trail.
+/// selection (moved through the preflight dialog, which is this page's own job), the plan being prepared
+/// (<see cref="PlanPanel"/>, beside the map, whose moves the map hatches) and the plan that runs from the page's
+/// <see cref="PlanBoard"/>, the running migrations and the history from the page's <see cref="MigrationBoard"/>, the
+/// nodes with their commands (<see cref="NodesPanel"/>), and the audit trail.
 /// </summary>
 public partial class Home
 {
+    /// <summary>A plan being prepared: a rebalance, or the drain of one primary, opened with a metric.</summary>
+    private sealed record PlanDraft(PlanKind Kind, string? NodeId, PlanMetric Metric);
+
     private ClusterSnapshotWatcher? _watcher;
     private MigrationBoard _board = null!;
+    private PlanBoard _plans = null!;
+    private PlanDraft? _draft;
+    private PlanPreview? _preview;
     private SlotHeatMap? _heatMap;
     private HeatMapLayer _metric = HeatMapLayer.Owner;
     private bool _logScale = true;
@@ -35,6 +44,9 @@ public partial class Home
 
     [Inject]
     public required ISlotMigrations Migrations { get; init; }
+
+    [Inject]
+    public required IPlanCommands Plans { get; init; }
 
     [Inject]
     public required TimeProvider Time { get; init; }
@@ -67,6 +79,12 @@ public partial class Home
 
     private bool HasSlotStats => Snapshot.SlotStatistics.CpuUsec is not null;
 
+    /// <summary>What the map hatches: the preview of the plan being prepared, else the moves of the running plan not started yet.</summary>
+    private IReadOnlyList<HeatMapPlannedMove> PlannedMoves =>
+        _draft is not null ? (_preview is null ? [] : HeatMapPlannedMove.Of(_preview))
+        : _plans.Current is { IsFinished: false } plan ? HeatMapPlannedMove.PendingOf(plan)
+        : [];
+
     private string Title => Snapshot.State switch
     {
         ClusterState.Ok => "Valkey Dashboard · ok",
@@ -80,6 +98,7 @@ public partial class Home
         // Migrations change many times a second while they run: the board's changes are rendered behind a throttle.
         var throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged));
         _board = new MigrationBoard(Migrations, throttle.Request, Time);
+        _plans = new PlanBoard(Plans, throttle.Request, Time);
     }
 
     protected override async Task OnParametersSetAsync() =>
@@ -88,6 +107,55 @@ public partial class Home
     private void MetricChanged(HeatMapLayer metric) => _metric = metric;
 
     private void OnSelectionChanged(SlotRangeSet selection) => _selection = selection;
+
+    private void OpenBalance() => OpenPlan(PlanKind.Rebalance, null);
+
+    private void OpenDrain(string nodeId) => OpenPlan(PlanKind.Drain, nodeId);
+
+    /// <summary>"Rebalance onto it" on an empty primary: a rebalance, in which empty primaries take their share.</summary>
+    private void OpenRebalanceOnto(string nodeId) => OpenPlan(PlanKind.Rebalance, null);
+
+    private void OpenPlan(PlanKind kind, string? nodeId)
+    {
+        if (!CanOperate)
+        {
+            Snackbar.Add("Only an operator may plan moves; you are signed in as a viewer.", Severity.Warning);
+            return;
+        }
+
+        if (_plans.HasActivePlan)
+        {
+            Snackbar.Add("A plan is running: one plan at a time. Wait for it, or cancel it.", Severity.Info);
+            return;
+        }
+
+        // Keys are what costs; a cluster that holds none yet is balanced by slots.
+        _draft = new PlanDraft(kind, nodeId, TotalKeys > 0 ? PlanMetric.Keys : PlanMetric.Slots);
+        _preview = null;
+    }
+
+    private void OnPreviewChanged(PlanPreview? preview) => _preview = preview;
+
+    private void ClosePlan()
+    {
+        _draft = null;
+        _preview = null;
+    }
+
+    private void OnPlanStarted(Plan plan)
+    {
+        var shown = _preview;
+        ClosePlan();
+        _plans.Started(plan);
+        Snackbar.Add($"Plan {DisplayFormat.ShortRecordId(plan.Id)} started: {plan.Moves.Length} move(s), {DisplayFormat.Count(plan.KeysToMove)} keys.", Severity.Success);
+        if (shown is not null && !SameMoves(shown, plan))
+        {
+            Snackbar.Add("The cluster changed since the preview: the plan was computed again when it started, and its moves differ from those shown. They are listed with its progress.", Severity.Warning);
+        }
+    }
+
+    private static bool SameMoves(PlanPreview preview, Plan plan) =>
+        preview.Moves.Select(m => (m.SourceNodeId, m.TargetNodeId, m.Slots)).SequenceEqual(plan.Moves.Select(m => (m.SourceNodeId, m.TargetNodeId, m.Slots)));
 
     private async Task ClearSelectionAsync()
     {
@@ -161,6 +229,11 @@ public partial class Home
         if (_board is not null)
         {
             await _board.DisposeAsync();
+        }
+
+        if (_plans is not null)
+        {
+            await _plans.DisposeAsync();
         }
 
         if (_watcher is not null)

@@ -47,8 +47,10 @@ public sealed record HeatMapFrameContract
 /// <summary>
 /// Everything <c>wwwroot/js/slot-heatmap.js</c> and the page must agree on, handed to the module's
 /// <c>initialize</c>: the grid, the frame format, the owner value of an unassigned slot, the quantiser's top level,
-/// the layers, and the attributes by which node cards offer themselves as drop targets and their range chips as
-/// drag handles (<see cref="Components.Controls.NodeCard"/> writes them with these names). The module keeps no copy.
+/// the layers, the attributes by which node cards offer themselves as drop targets and their range chips as
+/// drag handles (<see cref="Components.Controls.NodeCard"/> writes them with these names), and the attributes in which
+/// the module tells tests and automation what the canvas shows (selection, moving and planned slots, metric). The
+/// module keeps no copy.
 /// </summary>
 public sealed record HeatMapContract
 {
@@ -57,6 +59,21 @@ public sealed record HeatMapContract
 
     /// <summary>On a range chip: the range ("a-b") that dragging the chip onto another card moves.</summary>
     public const string SlotRangeAttributeName = "data-slot-range";
+
+    /// <summary>On the canvas: the committed selection, "a-b,c" (unassigned slots left out).</summary>
+    public const string SelectionAttributeName = "data-selection";
+
+    /// <summary>On the canvas: the slots of running migrations, striped, "a-b,c".</summary>
+    public const string MovingAttributeName = "data-moving";
+
+    /// <summary>
+    /// On the canvas: the planned moves, hatched in their target's colour, as "slots&gt;target node id" per move
+    /// separated by spaces, e.g. <c>0-99,200&gt;e1ef… 5461-5600&gt;a07c…</c>; empty when no plan is shown.
+    /// </summary>
+    public const string PlannedAttributeName = "data-planned";
+
+    /// <summary>On the canvas: the view's layer by its lower-case name (<c>owner</c>, <c>keys</c>, …).</summary>
+    public const string MetricAttributeName = "data-metric";
 
     /// <summary>Cells per side of the square map (slot s at row s / Side, column s % Side).</summary>
     public const int GridSide = 128;
@@ -97,4 +114,12 @@ public sealed record HeatMapContract
     public string DropNodeAttribute { get; } = DropNodeAttributeName;
 
     public string SlotRangeAttribute { get; } = SlotRangeAttributeName;
+
+    public string SelectionAttribute { get; } = SelectionAttributeName;
+
+    public string MovingAttribute { get; } = MovingAttributeName;
+
+    public string PlannedAttribute { get; } = PlannedAttributeName;
+
+    public string MetricAttribute { get; } = MetricAttributeName;
 }
