@@ -201,6 +201,22 @@ public class LoadPlannerTests
     }
 
     [Fact]
+    public void A_drain_gives_each_taker_a_few_long_ranges_not_every_nth_slot_and_reports_nothing_left_over()
+    {
+        var cluster = new ClusterBuilder(4).WithKeys(_ => 20);
+        var goal = Goal(PlanKind.Drain, drain: [Ids[3]]);
+
+        var plan = LoadPlanner.Plan(cluster.Input, goal);
+
+        Assert.Equal(3, plan.Moves.Length);
+        Assert.All(plan.Moves, m => Assert.True(m.Slots.Ranges.Length <= 3, $"{m.Slots.Ranges.Length} ranges to {m.TargetEndpoint}: {m.Slots}"));
+        Assert.Empty(plan.Warnings);
+        // Four even primaries before, three even ones after.
+        Assert.Equal(1.0, plan.ImbalanceBefore, 3);
+        Assert.InRange(plan.ImbalanceAfter, 1.0, 1.02);
+    }
+
+    [Fact]
     public void A_drain_moves_empty_slots_too()
     {
         var cluster = new ClusterBuilder(3).WithKeys(slot => slot >= 10922 && slot % 2 == 0 ? 0 : 5);

@@ -91,6 +91,9 @@ public sealed partial class LocalClusterHost
                 await Wait.UntilAsync(
                     async _ => await AllKnowAsync(valkey, running, all.Length),
                     Embedded.StartupTimeout, $"every node to know the new node {node.Endpoint}", cancellationToken: cancellationToken);
+                await Wait.UntilAsync(
+                    async _ => (await valkey.ClusterInfoAsync(node.Endpoint))["cluster_state"] == "ok",
+                    Embedded.StartupTimeout, $"the new node {node.Endpoint} to see the cluster as ok", cancellationToken: cancellationToken);
 
                 if (primaryId is not null)
                 {

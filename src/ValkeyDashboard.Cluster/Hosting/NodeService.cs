@@ -256,6 +256,9 @@ public sealed class NodeService(
                             .All(i => i.GetInt64("cluster_known_nodes") >= expected);
                 },
                 TimeSpan.FromSeconds(30), $"every node to know {endpoint}", cancellationToken: cancellationToken);
+            await Wait.UntilAsync(
+                async _ => (await valkey.ClusterInfoAsync(endpoint))["cluster_state"] == "ok",
+                TimeSpan.FromSeconds(30), $"{endpoint} to see the cluster as ok", cancellationToken: cancellationToken);
             if (primary is not null)
             {
                 await Wait.UntilAsync(

@@ -128,7 +128,10 @@ public static class LoadPlanner
             .Select(i => new PlannedNode(nodes[i].Id, nodes[i].Endpoint, before[i], load[i], target[i], weight[i], slotsBefore[i], slotsOf[i].Count))
             .OrderBy(n => n.Endpoint, StringComparer.Ordinal)
             .ToImmutableArray();
-        return new PlannerResult(planned, figures, Imbalance(before), Imbalance(load), warnings.ToImmutable());
+        // Before the plan a drained (or zero-weight) primary still counts as one of the primaries sharing the load;
+        // after it, only those that keep a share do.
+        var weightBefore = weight.Select(w => w == 0 ? 1.0 : w).ToArray();
+        return new PlannerResult(planned, figures, Imbalance(before, weightBefore), Imbalance(load, weight), warnings.ToImmutable());
 
         void Balance()
         {
@@ -164,6 +167,10 @@ public static class LoadPlanner
             var gone = new bool[SlotRange.SlotCount];
             var cursor = new int[count];
 
+            // The taker a giver gave to last: it keeps taking while it is below its target, so a move is a few long
+            // ranges rather than every n-th slot of the giver shared round-robin.
+            var lastTaker = Enumerable.Repeat(-1, count).ToArray();
+
             // A pair that found nothing to move finds nothing later either: the giver's need, the taker's room and the
             // taker's free memory only shrink, and the giver's slots only get fewer.
             var exhausted = new HashSet<(int Donor, int Taker)>();
@@ -179,7 +186,7 @@ public static class LoadPlanner
                 var need = draining ? double.PositiveInfinity : load[donor] - target[donor];
                 var slot = -1;
                 var receiver = -1;
-                foreach (var r in Takers())
+                foreach (var r in TakersFor(donor))
                 {
                     if (exhausted.Contains((donor, r)))
                     {
@@ -209,6 +216,7 @@ public static class LoadPlanner
                 }
 
                 Move(slot, donor, receiver);
+                lastTaker[donor] = receiver;
             }
 
             int NextDonor()
@@ -218,7 +226,7 @@ public static class LoadPlanner
                 var takersWithin = TakersWithin();
                 for (var i = 0; i < count; i++)
                 {
-                    if (!giving[i] || stuck[i] || order[i].Count == 0)
+                    if (!giving[i] || stuck[i] || !Remaining(i).Any())
                     {
                         continue;
                     }
@@ -238,6 +246,23 @@ public static class LoadPlanner
 
             // A giver within its band stops only once every taker is within its band too.
             bool TakersWithin() => Enumerable.Range(0, count).All(r => !taking[r] || load[r] >= target[r] * (1 - goal.Threshold));
+
+            IEnumerable<int> TakersFor(int donor)
+            {
+                var sticky = lastTaker[donor];
+                if (sticky >= 0 && load[sticky] < target[sticky])
+                {
+                    yield return sticky;
+                }
+
+                foreach (var r in Takers())
+                {
+                    if (r != sticky || load[sticky] >= target[sticky])
+                    {
+                        yield return r;
+                    }
+                }
+            }
 
             IEnumerable<int> Takers() => Enumerable.Range(0, count)
                 .Where(r => taking[r])
@@ -387,15 +412,16 @@ public static class LoadPlanner
 
         double Density(int slot) => input.Load[slot] / (input.Keys[slot] + 1.0);
 
-        double Imbalance(double[] loads)
+        double Imbalance(double[] loads, double[] weights)
         {
-            var mean = totalWeight > 0 ? totalLoad / totalWeight : 0;
+            var sharing = Enumerable.Range(0, count).Where(i => participates[i] && weights[i] > 0).ToList();
+            var mean = sharing.Sum(i => weights[i]) is > 0 and var w ? totalLoad / w : 0;
             if (mean <= 0)
             {
                 return 1.0;
             }
 
-            return Enumerable.Range(0, count).Where(i => participates[i] && weight[i] > 0).Select(i => loads[i] / weight[i] / mean).DefaultIfEmpty(1.0).Max();
+            return sharing.Select(i => loads[i] / weights[i] / mean).DefaultIfEmpty(1.0).Max();
         }
 
         string Describe(double value) => goal.Metric switch

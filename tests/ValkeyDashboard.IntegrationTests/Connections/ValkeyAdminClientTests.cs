@@ -44,11 +44,12 @@ public class ValkeyAdminClientTests(SharedClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Meet_and_replicate_of_what_already_is_are_accepted()
+    public async Task Replicating_the_primary_a_replica_already_follows_is_accepted_and_changes_nothing()
     {
+        // (CLUSTER MEET is not tried here: meeting a known node starts a handshake that shows as an extra node for a
+        // moment in the shared cluster. Forming clusters and joining nodes exercise it.)
         var (_, primary, replica) = await ShardAsync(0);
 
-        await Valkey.ClusterMeetAsync(primary.Endpoint, "127.0.0.1", int.Parse(replica.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture));
         await Valkey.ClusterReplicateAsync(replica.Endpoint, primary.Id);
 
         var after = await ShardAsync(0);
