@@ -9,8 +9,6 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, int Page, int Pa
 /// <summary>The audit log: every change asked of the dashboard (migration start and cancel), who asked, and the outcome.</summary>
 public static class AuditApi
 {
-    private const int MaxPageSize = 200;
-
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/audit", ListAsync)
@@ -27,14 +25,9 @@ public static class AuditApi
 
     public static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ListAsync(AuditLog audit, string? page, string? pageSize, CancellationToken cancellationToken)
     {
-        if (!MigrationsApi.TryParsePositive(page, 1, int.MaxValue, out var pageNumber))
+        if (ApiQuery.TryPage(page, pageSize, 50, out var pageNumber, out var size) is { } invalid)
         {
-            return TypedResults.Problem(detail: $"page must be a whole number from 1, got \"{MigrationsApi.Clip(page)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
-        }
-
-        if (!MigrationsApi.TryParsePositive(pageSize, 50, MaxPageSize, out var size))
-        {
-            return TypedResults.Problem(detail: $"pageSize must be a whole number from 1 to {MaxPageSize}, got \"{MigrationsApi.Clip(pageSize)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+            return invalid;
         }
 
         var (items, total) = await audit.ListAsync(pageNumber, size, cancellationToken);

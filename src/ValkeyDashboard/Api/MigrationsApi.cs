@@ -9,8 +9,6 @@ namespace ValkeyDashboard.Api;
 /// <summary>Atomic slot migrations for automation: start (with preflight), list, watch, cancel.</summary>
 public static class MigrationsApi
 {
-    private const int MaxPageSize = 200;
-
     /// <summary>The rate-limiting policy of requests that change something or cost the cluster work (see <see cref="DashboardWebExtensions"/>).</summary>
     public const string MutationsRateLimit = "mutations";
 
@@ -128,14 +126,9 @@ public static class MigrationsApi
 
     public static Results<Ok<MigrationPage>, ProblemHttpResult> List(MigrationCommands migrations, string? page, string? pageSize)
     {
-        if (!TryParsePositive(page, 1, int.MaxValue, out var pageNumber))
+        if (ApiQuery.TryPage(page, pageSize, 20, out var pageNumber, out var size) is { } invalid)
         {
-            return TypedResults.Problem(detail: $"page must be a whole number from 1, got \"{Clip(page)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
-        }
-
-        if (!TryParsePositive(pageSize, 20, MaxPageSize, out var size))
-        {
-            return TypedResults.Problem(detail: $"pageSize must be a whole number from 1 to {MaxPageSize}, got \"{Clip(pageSize)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+            return invalid;
         }
 
         var (items, total) = migrations.List(pageNumber, size);
@@ -144,9 +137,9 @@ public static class MigrationsApi
 
     public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> GetAsync(string id, MigrationCommands migrations, string? wait, CancellationToken cancellationToken)
     {
-        if (!TryParsePositive(wait, 0, MaxWaitSeconds, out var seconds))
+        if (ApiQuery.TryWait(wait, MaxWaitSeconds, out var seconds) is { } invalid)
         {
-            return TypedResults.Problem(detail: $"wait must be a whole number of seconds from 1 to {MaxWaitSeconds}, got \"{Clip(wait)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+            return invalid;
         }
 
         if (migrations.Find(id) is not { } migration)
@@ -154,17 +147,8 @@ public static class MigrationsApi
             return NotFound(id);
         }
 
-        if (seconds > 0 && !migration.IsFinished)
-        {
-            try
-            {
-                migration = await migrations.WaitForAsync(id, m => m.IsFinished, TimeSpan.FromSeconds(seconds), cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                migration = migrations.Find(id)!;
-            }
-        }
+        migration = await ApiQuery.WaitUntilFinishedAsync(migration, seconds,
+            timeout => migrations.WaitForAsync(id, m => m.IsFinished, timeout, cancellationToken), () => migrations.Find(id)!);
 
         return TypedResults.Ok(MigrationResponse.From(migration));
     }
@@ -190,16 +174,5 @@ public static class MigrationsApi
 
     internal static ProblemHttpResult Problem(RequestRefusedException ex) => RefusalProblems.ToProblem(ex, "Migration");
 
-    internal static bool TryParsePositive(string? text, int fallback, int max, out int value)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            value = fallback;
-            return true;
-        }
-
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= 1 && value <= max;
-    }
-
-    internal static string Clip(string? text) => Cluster.Text.ErrorText.Clip(text, 64);
+    internal static string Clip(string? text) => ApiQuery.Clip(text);
 }

@@ -9,7 +9,6 @@ namespace ValkeyDashboard.Api;
 /// <summary>Plans for automation: preview, start, list, follow, pause, resume, cancel.</summary>
 public static class PlansApi
 {
-    private const int MaxPageSize = 200;
     private const int MaxWaitSeconds = 600;
     private const string Shape = "{\"kind\": \"rebalance\", \"metric\": \"keys\", \"nodeIds\": [], \"weights\": {\"<40-hex id>\": 2}, \"threshold\": 0.02}";
 
@@ -131,14 +130,9 @@ public static class PlansApi
 
     public static Results<Ok<PlanPage>, ProblemHttpResult> List(PlanCommands plans, string? page, string? pageSize)
     {
-        if (!MigrationsApi.TryParsePositive(page, 1, int.MaxValue, out var pageNumber))
+        if (ApiQuery.TryPage(page, pageSize, 20, out var pageNumber, out var size) is { } invalid)
         {
-            return TypedResults.Problem(detail: $"page must be a whole number from 1, got \"{MigrationsApi.Clip(page)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
-        }
-
-        if (!MigrationsApi.TryParsePositive(pageSize, 20, MaxPageSize, out var size))
-        {
-            return TypedResults.Problem(detail: $"pageSize must be a whole number from 1 to {MaxPageSize}, got \"{MigrationsApi.Clip(pageSize)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+            return invalid;
         }
 
         var (items, total) = plans.List(pageNumber, size);
@@ -147,9 +141,9 @@ public static class PlansApi
 
     public static async Task<Results<Ok<PlanResponse>, ProblemHttpResult>> GetAsync(string id, PlanCommands plans, string? wait, CancellationToken cancellationToken)
     {
-        if (!MigrationsApi.TryParsePositive(wait, 0, MaxWaitSeconds, out var seconds))
+        if (ApiQuery.TryWait(wait, MaxWaitSeconds, out var seconds) is { } invalid)
         {
-            return TypedResults.Problem(detail: $"wait must be a whole number of seconds from 1 to {MaxWaitSeconds}, got \"{MigrationsApi.Clip(wait)}\"", statusCode: StatusCodes.Status400BadRequest, title: "Invalid query");
+            return invalid;
         }
 
         if (plans.Find(id) is not { } plan)
@@ -157,17 +151,8 @@ public static class PlansApi
             return TypedResults.Problem(detail: $"there is no plan {MigrationsApi.Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Plan not found");
         }
 
-        if (seconds > 0 && !plan.IsFinished)
-        {
-            try
-            {
-                plan = await plans.WaitForAsync(id, p => p.IsFinished, TimeSpan.FromSeconds(seconds), cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                plan = plans.Find(id)!;
-            }
-        }
+        plan = await ApiQuery.WaitUntilFinishedAsync(plan, seconds,
+            timeout => plans.WaitForAsync(id, p => p.IsFinished, timeout, cancellationToken), () => plans.Find(id)!);
 
         return TypedResults.Ok(PlanResponse.From(plan));
     }
