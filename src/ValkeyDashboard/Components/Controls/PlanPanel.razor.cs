@@ -5,7 +5,7 @@ using MudBlazor;
 using ValkeyDashboard.Cluster;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Plans;
-using ValkeyDashboard.Utils;
+using ValkeyDashboard.Components;
 
 namespace ValkeyDashboard.Components.Controls;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Utils;
+using ValkeyDashboard.Components;
 
 namespace ValkeyDashboard.Components.Controls;
 

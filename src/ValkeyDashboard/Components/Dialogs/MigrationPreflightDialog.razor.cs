@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
-using ValkeyDashboard.Utils;
+using ValkeyDashboard.Components;
 
 namespace ValkeyDashboard.Components.Dialogs;
 

@@ -11,7 +11,7 @@ using ValkeyDashboard.Components.Controls;
 using ValkeyDashboard.Components.Dialogs;
 using ValkeyDashboard.Model;
 using ValkeyDashboard.Model.HeatMap;
-using ValkeyDashboard.Utils;
+using ValkeyDashboard.Components;
 
 namespace ValkeyDashboard.Components.Pages;
 

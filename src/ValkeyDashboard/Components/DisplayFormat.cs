@@ -2,7 +2,7 @@ using System.Globalization;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Plans;
 
-namespace ValkeyDashboard.Utils;
+namespace ValkeyDashboard.Components;
 
 /// <summary>How figures read on the page: bytes in binary units, counts with separators, ids shortened.</summary>
 public static class DisplayFormat
