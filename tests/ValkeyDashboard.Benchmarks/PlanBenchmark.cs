@@ -29,7 +29,7 @@ internal sealed class PlanBenchmark(
     string root)
 {
     private const int LoadOpsPerSecond = 4_000;
-    private static readonly TimeSpan CpuMeasurement = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CpuMeasurement = TimeSpan.FromSeconds(20);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly List<Row> _rows = [];
@@ -57,7 +57,7 @@ internal sealed class PlanBenchmark(
 
         // (2) Most of the traffic on 500 slots of the first primary.
         var hot = KeysIn(SlotRangeSet.FromSlots(original.SlotsOf(primaries[0]).Slots().Take(500)), "bench", 5_000, existing: true);
-        await CompareAsync("(2) one region of slots hot with traffic", """{"kind": "rebalance", "metric": "cpu", "threshold": 0.05}""", ["--cluster", "rebalance", seed], original, hot, cancellationToken);
+        await CompareAsync("(2) one region of slots hot with traffic", """{"kind": "rebalance", "metric": "cpu"}""", ["--cluster", "rebalance", seed], original, hot, cancellationToken);
 
         // (3) Drain the third primary.
         await CompareAsync("(3) drain one primary", $$"""{"kind": "drain", "metric": "keys", "nodeIds": ["{{primaries[2]}}"]}""",

@@ -48,9 +48,19 @@ internal sealed class ValkeyCluster : IAsyncDisposable
     /// <summary>The hash slot of <paramref name="key"/>.</summary>
     public int HashSlot(string key) => _multiplexer.HashSlot(key);
 
-    /// <summary>Sends one command to the node at <paramref name="endpoint"/>.</summary>
-    public Task<RedisResult> ExecuteAsync(string endpoint, string command, params object[] args) =>
-        _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);
+    /// <summary>Sends one command to the node at <paramref name="endpoint"/> (re-reading the topology first for a node that joined since).</summary>
+    public async Task<RedisResult> ExecuteAsync(string endpoint, string command, params object[] args)
+    {
+        try
+        {
+            return await _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);
+        }
+        catch (ArgumentException)
+        {
+            await _multiplexer.ConfigureAsync();
+            return await _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);
+        }
+    }
 
     public async Task<SlotLayout> ReadLayoutAsync(string endpoint) =>
         SlotLayout.From(ClusterShardsParser.Parse(await ExecuteAsync(endpoint, "CLUSTER", "SHARDS")));

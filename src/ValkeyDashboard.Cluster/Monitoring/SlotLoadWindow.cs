@@ -87,16 +87,23 @@ public sealed class SlotLoadWindow(IClusterSnapshotSource cluster, IOptions<Plan
 
             var bucket = _buckets.Last();
             bucket.Seconds += seconds;
+            var cpu = Values(stats.CpuUsec);
+            var cpuBefore = Values(before.CpuUsec);
+            var inNow = Values(stats.NetworkBytesIn);
+            var inBefore = Values(before.NetworkBytesIn);
+            var outNow = Values(stats.NetworkBytesOut);
+            var outBefore = Values(before.NetworkBytesOut);
+            var owners = snapshot.SlotOwners.AsSpan();
+            var ownersBefore = previous!.SlotOwners.AsSpan();
             for (var slot = 0; slot < SlotRange.SlotCount; slot++)
             {
-                if (snapshot.SlotOwners[slot] != previous!.SlotOwners[slot])
+                if (!ReferenceEquals(owners[slot], ownersBefore[slot]) && owners[slot] != ownersBefore[slot])
                 {
                     continue;
                 }
 
-                bucket.Cpu![slot] += Math.Max(0, stats.CpuUsec[slot] - before.CpuUsec[slot]);
-                bucket.Network![slot] += Math.Max(0, stats.NetworkBytesIn[slot] - before.NetworkBytesIn[slot]) +
-                    Math.Max(0, stats.NetworkBytesOut[slot] - before.NetworkBytesOut[slot]);
+                bucket.Cpu![slot] += Math.Max(0, cpu[slot] - cpuBefore[slot]);
+                bucket.Network![slot] += Math.Max(0, inNow[slot] - inBefore[slot]) + Math.Max(0, outNow[slot] - outBefore[slot]);
             }
         }
     }
@@ -124,6 +131,9 @@ public sealed class SlotLoadWindow(IClusterSnapshotSource cluster, IOptions<Plan
         {
         }
     }
+
+    /// <summary>The figures as a span (the snapshot keeps arrays; anything else is copied once).</summary>
+    private static ReadOnlySpan<long> Values(IReadOnlyList<long> values) => values is long[] array ? array : values.ToArray();
 
     private sealed class Bucket(double[]? cpu, double[]? network)
     {

@@ -50,10 +50,18 @@ public sealed class PlanRunner(
     {
         try
         {
-            using var timer = new PeriodicTimer(options.Value.RunInterval, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
-                foreach (var plan in plans.Active)
+                var active = plans.Active;
+                if (active.Count == 0)
+                {
+                    // Nothing to run: sleep until a plan is added instead of looking five times a second.
+                    await plans.WaitForWorkAsync(stoppingToken);
+                    continue;
+                }
+
+                await Task.Delay(options.Value.RunInterval, time, stoppingToken);
+                foreach (var plan in active)
                 {
                     try
                     {

@@ -32,6 +32,7 @@ public sealed class SlotMemoryEstimator(
     private readonly double[] _bytesPerKey = Enumerable.Repeat(double.NaN, SlotRange.SlotCount).ToArray();
     private readonly DateTimeOffset[] _sampledAt = new DateTimeOffset[SlotRange.SlotCount];
     private readonly SemaphoreSlim _sampling = new(1, 1);
+    private readonly SemaphoreSlim _wanted = new(0, 1);
     private DateTimeOffset _wantedUntil;
 
     /// <summary>
@@ -43,6 +44,18 @@ public sealed class SlotMemoryEstimator(
         lock (_gate)
         {
             _wantedUntil = time.GetUtcNow() + WantedFor;
+        }
+
+        if (_wanted.CurrentCount == 0)
+        {
+            try
+            {
+                _wanted.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
         }
 
         await SampleAsync(snapshot, topUp, cancellationToken);
@@ -88,8 +101,7 @@ public sealed class SlotMemoryEstimator(
     {
         try
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (!stoppingToken.IsCancellationRequested)
             {
                 bool wanted;
                 lock (_gate)
@@ -97,7 +109,15 @@ public sealed class SlotMemoryEstimator(
                     wanted = time.GetUtcNow() < _wantedUntil;
                 }
 
-                if (wanted && cluster.Current.State == ClusterState.Ok)
+                if (!wanted)
+                {
+                    // Idle until a memory plan asks for estimates.
+                    await _wanted.WaitAsync(stoppingToken);
+                    continue;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                if (cluster.Current.State == ClusterState.Ok)
                 {
                     await SampleAsync(cluster.Current, options.Value.MemorySampleSlotsPerSecond, stoppingToken);
                 }
@@ -166,6 +186,7 @@ public sealed class SlotMemoryEstimator(
     public override void Dispose()
     {
         _sampling.Dispose();
+        _wanted.Dispose();
         base.Dispose();
     }
 }
