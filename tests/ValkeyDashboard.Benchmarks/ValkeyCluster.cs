@@ -51,15 +51,17 @@ internal sealed class ValkeyCluster : IAsyncDisposable
     /// <summary>Sends one command to the node at <paramref name="endpoint"/> (re-reading the topology first for a node that joined since).</summary>
     public async Task<RedisResult> ExecuteAsync(string endpoint, string command, params object[] args)
     {
-        try
+        if (!_multiplexer.GetServers().Any(s => s.IsConnected && s.EndPoint.ToString() == endpoint))
         {
-            return await _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);
+            // A node that joined since the benchmark connected: re-read the topology and wait until it is connected.
+            await Poll.UntilAsync($"a connection to {endpoint}", async () =>
+            {
+                await _multiplexer.ConfigureAsync();
+                return _multiplexer.GetServers().Any(s => s.IsConnected && s.EndPoint.ToString() == endpoint) ? null : "not connected yet";
+            }, SettleTimeout, Poll.SetupInterval, CancellationToken.None);
         }
-        catch (ArgumentException)
-        {
-            await _multiplexer.ConfigureAsync();
-            return await _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);
-        }
+
+        return await _multiplexer.GetServer(endpoint).ExecuteAsync(command, args);
     }
 
     public async Task<SlotLayout> ReadLayoutAsync(string endpoint) =>

@@ -22,7 +22,8 @@ namespace ValkeyDashboard.Cluster.Monitoring;
 /// </summary>
 public sealed class ClusterMonitor : IClusterSnapshotSource, IHostedService, IAsyncDisposable
 {
-    private static readonly string[] InfoSections = ["server", "clients", "memory", "persistence", "stats", "replication", "keyspace"];
+    /// <summary>The INFO sections the snapshot reads (version, memory, loading, ops/s, keys): no more, since every node is asked every poll.</summary>
+    private static readonly string[] InfoSections = ["server", "memory", "persistence", "stats", "keyspace"];
 
     private readonly ValkeyAdminClient _valkey;
     private readonly IClusterSeedSource _seeds;

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Globalization;
 
 namespace ValkeyDashboard.Cluster.Parsing;
@@ -6,9 +5,9 @@ namespace ValkeyDashboard.Cluster.Parsing;
 /// <summary>The <c>key:value</c> fields of an <c>INFO</c> (or <c>CLUSTER INFO</c>) reply.</summary>
 public sealed class InfoReply
 {
-    private readonly FrozenDictionary<string, string> _fields;
+    private readonly Dictionary<string, string> _fields;
 
-    private InfoReply(FrozenDictionary<string, string> fields) => _fields = fields;
+    private InfoReply(Dictionary<string, string> fields) => _fields = fields;
 
     public static InfoReply Parse(string text)
     {
@@ -28,7 +27,8 @@ public sealed class InfoReply
             }
         }
 
-        return new InfoReply(fields.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        // A plain dictionary: a reply is read a few times once, where a frozen one would cost more to build than it saves.
+        return new InfoReply(fields);
     }
 
     public string? this[string key] => _fields.GetValueOrDefault(key);

@@ -25,6 +25,9 @@ public sealed class PlanRunner(
     TimeProvider time,
     ILogger<PlanRunner> logger) : BackgroundService
 {
+    private readonly System.Threading.Channels.Channel<bool> _moveEnded = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
     /// <summary>Plans the runner already asked to cancel their migrations.</summary>
     private readonly HashSet<string> _cancelSent = new(StringComparer.Ordinal);
 
@@ -46,7 +49,10 @@ public sealed class PlanRunner(
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RunAsync(stoppingToken), WakeOnMovesEndingAsync(stoppingToken));
+
+    private async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -60,7 +66,6 @@ public sealed class PlanRunner(
                     continue;
                 }
 
-                await Task.Delay(options.Value.RunInterval, time, stoppingToken);
                 foreach (var plan in active)
                 {
                     try
@@ -71,6 +76,34 @@ public sealed class PlanRunner(
                     {
                         logger.LogWarning("Could not advance plan {PlanId} this round: {Reason}", plan.Id, ErrorText.Brief(ex));
                     }
+                }
+
+                // The next round after the interval, or at once when a move's migration ends (the next move starts
+                // without waiting out the interval, and the plan's end shows as soon as its last move's).
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var woken = _moveEnded.Reader.WaitToReadAsync(round.Token).AsTask();
+                await Task.WhenAny(Task.Delay(options.Value.RunInterval, time, round.Token), woken);
+                await round.CancelAsync();
+                while (_moveEnded.Reader.TryRead(out _))
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Wakes the loop when a migration that belongs to a plan ends.</summary>
+    private async Task WakeOnMovesEndingAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var migration in migrationRegistry.WatchAsync(stoppingToken))
+            {
+                if (migration.PlanId is not null && migration.IsFinished)
+                {
+                    _moveEnded.Writer.TryWrite(true);
                 }
             }
         }
