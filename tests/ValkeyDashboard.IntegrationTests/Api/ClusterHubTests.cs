@@ -58,8 +58,12 @@ public class ClusterHubTests(DashboardAppFixture fixture)
         await fixture.RestoringAsync(async () =>
         {
             await using var hold = await HoldAsync(source.Endpoint);
+            await using var early = await ConnectAsync();
             var id = await StartAsync($"{start}-{start + 9}", target.Id);
             await fixture.Client.WaitForMigrationAsync(id, m => m.GetProperty("jobs")[0].GetProperty("valkeyState").GetString() == "waiting-to-pause", Deadline);
+            // The hub has announced the migration (MigrationCreated) before the latecomer connects, so what the
+            // latecomer hears first can only be what a connection is given on connecting.
+            await early.WaitForAsync(e => e.Migration.Id == id && e.Kind == "MigrationCreated", Deadline);
 
             await using var latecomer = await ConnectAsync();
 

@@ -15,9 +15,11 @@ public class PlanMetricTests(PlansFixture fixture)
     public async Task A_memory_preview_samples_the_keys_and_says_the_figures_are_an_estimate()
     {
         var primary = (await Client.PrimariesAsync()).First(p => p.Slots.Length > 0);
-        // Big values in a few slots: their memory, not their key count, is what sets them apart.
-        var slots = SlotRangeSet.FromSlots(SlotRangeSet.Parse(primary.Slots).Slots().Take(20));
-        var keys = await fixture.WriteKeysAsync("memory", slots, 400);
+        // Big values in five slots of that primary, a hundred keys each (hash tags): more keys than any other slot, so
+        // they are among the first the estimator samples; their memory, not their key count, sets them apart.
+        var owned = SlotRangeSet.Parse(primary.Slots);
+        var tags = Enumerable.Range(0, 100_000).Select(i => $"{{mem{i}}}").Where(t => owned.Contains(fixture.Valkey.HashSlot(t))).Take(5).ToList();
+        var keys = tags.SelectMany(t => Enumerable.Range(0, 100).Select(i => $"{t}:{i}")).ToList();
         var db = fixture.Valkey.GetDatabase();
         await Task.WhenAll(keys.Select(k => db.StringSetAsync(k, new string('m', 20_000))));
 
