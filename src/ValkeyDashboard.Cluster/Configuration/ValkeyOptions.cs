@@ -109,6 +109,12 @@ public sealed class EmbeddedClusterOptions
     /// <summary><c>cluster-node-timeout</c> in milliseconds: how soon the cluster marks a silent node failed.</summary>
     [Range(500, 60000)]
     public int NodeTimeoutMilliseconds { get; set; } = 3000;
+
+    /// <summary>
+    /// How long a primary that was failed over keeps running before it is restarted: clients whose slot map still
+    /// names it get a MOVED from it in that time instead of a refused connection.
+    /// </summary>
+    public TimeSpan FailoverGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The <c>Valkey:External</c> section: seeds of an existing cluster.</summary>

@@ -30,6 +30,7 @@ public sealed class NodeService(
     MigrationRegistry migrations,
     PlanRegistry plans,
     AuditLog audit,
+    Restarts.NodeRestarter restarter,
     ILoggerFactory loggers) : INodeCommands
 {
     public bool IsAvailable => options.Value.Mode == ValkeyMode.Embedded;
@@ -69,6 +70,22 @@ public sealed class NodeService(
             await monitor.RefreshTopologyAsync(cancellationToken);
             return $"started {node.Endpoint}";
         });
+
+    public Task<Restarts.RestartPlan> PreviewRestartAsync(string nodeId, bool failBack, CancellationToken cancellationToken = default) =>
+        restarter.PreviewAsync(nodeId, failBack, cancellationToken);
+
+    /// <summary>
+    /// Restarts a node without taking a slot offline: a replica in place, a primary through a failover to an in-sync
+    /// replica first (<see cref="Restarts.NodeRestarter"/>). Refused while the cluster is not ok, while a migration or
+    /// plan moves slots of its shard, or for a primary with no in-sync replica.
+    /// </summary>
+    public async Task<ClusterNode> RestartAsync(string nodeId, bool failBack, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        var (_, node) = await audit.RunAsync(requestedBy, AuditActions.NodeRestart, Clip(nodeId),
+            () => restarter.RestartAsync(nodeId, failBack, cancellationToken: cancellationToken),
+            result => $"{result.Plan.Description}: now {(result.Node.IsPrimary ? "primary" : "replica")} {result.Node.Endpoint}");
+        return node;
+    }
 
     /// <summary>Adds an empty primary, or a replica of <paramref name="primaryId"/>; returns its endpoint.</summary>
     public Task<string> AddAsync(string? role, string? primaryId, string requestedBy, CancellationToken cancellationToken = default) =>

@@ -68,6 +68,7 @@ internal static class DashboardWebExtensions
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SlotStatisticsWatchers>();
         services.AddHostedService<ClusterHubBroadcaster>();
+        services.AddHostedService<RollingRestartBroadcaster>();
         services.AddSingleton<SlotHeatMapSource>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotHeatMapSource>());
         return services;
@@ -97,6 +98,7 @@ internal static class DashboardWebExtensions
         app.MapAuditApi();
         app.MapNodesApi();
         app.MapPlansApi();
+        app.MapRestartsApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -9,7 +9,8 @@ namespace ValkeyDashboard.Hubs;
 /// Live cluster, migration and plan updates at <c>/hubs/cluster</c>. A client that connects gets the current
 /// topology and every running migration and plan first; after that <see cref="ClusterHubBroadcaster"/> pushes changes.
 /// </summary>
-public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations migrations, Cluster.Plans.PlanCommands plans, SlotStatisticsWatchers watchers) : Hub<IClusterClient>
+public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations migrations, Cluster.Plans.PlanCommands plans,
+    Cluster.Restarts.IRollingRestarts restarts, Cluster.Hosting.LocalClusterHost host, SlotStatisticsWatchers watchers) : Hub<IClusterClient>
 {
     public const string Path = "/hubs/cluster";
 
@@ -18,7 +19,7 @@ public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations m
 
     public override async Task OnConnectedAsync()
     {
-        await Clients.Caller.TopologyChanged(ClusterResponse.From(cluster.Current));
+        await Clients.Caller.TopologyChanged(ClusterResponse.From(cluster.Current, host.FindProcess));
         foreach (var migration in migrations.Active)
         {
             await Clients.Caller.MigrationUpdated(MigrationResponse.From(migration));
@@ -27,6 +28,11 @@ public sealed class ClusterHub(IClusterSnapshotSource cluster, ISlotMigrations m
         foreach (var plan in plans.Active)
         {
             await Clients.Caller.PlanUpdated(PlanResponse.From(plan));
+        }
+
+        foreach (var rolling in restarts.Active)
+        {
+            await Clients.Caller.RollingRestartUpdated(RollingRestartResponse.From(rolling));
         }
 
         await base.OnConnectedAsync();

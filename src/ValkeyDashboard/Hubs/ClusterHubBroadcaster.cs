@@ -18,6 +18,7 @@ public sealed class ClusterHubBroadcaster(
     PlanCommands plans,
     IClusterSnapshotSource cluster,
     SlotStatisticsWatchers slotStatisticsWatchers,
+    Cluster.Hosting.LocalClusterHost host,
     ILogger<ClusterHubBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
@@ -174,7 +175,7 @@ public sealed class ClusterHubBroadcaster(
                     if (topology != lastTopology)
                     {
                         lastTopology = topology;
-                        await hub.Clients.All.TopologyChanged(ClusterResponse.From(snapshot));
+                        await hub.Clients.All.TopologyChanged(ClusterResponse.From(snapshot, host.FindProcess));
                     }
 
                     if (slotStatisticsWatchers.Count > 0)
