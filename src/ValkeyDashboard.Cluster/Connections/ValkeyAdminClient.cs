@@ -84,6 +84,10 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
     public Task ClusterFailoverAsync(string endpoint) =>
         ExpectOkAsync(endpoint, "CLUSTER", "FAILOVER");
 
+    /// <summary><c>PUBLISH channel message</c> from this node (cluster pub/sub reaches the subscribers on every node).</summary>
+    public async Task<long> PublishAsync(string endpoint, string channel, string message) =>
+        ReadInteger(await ExecuteAsync(endpoint, "PUBLISH", channel, message), "PUBLISH");
+
     /// <summary>
     /// <c>CLUSTER RESET HARD</c>: the node forgets every other node, takes a new id and leaves its cluster (a primary
     /// must hold no keys). Used on a node removed from the cluster, so it cannot rejoin through gossip.

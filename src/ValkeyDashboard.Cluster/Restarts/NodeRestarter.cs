@@ -29,6 +29,13 @@ public sealed class NodeRestarter(
     IOptions<ValkeyOptions> options,
     ILogger<NodeRestarter> logger) : IDisposable
 {
+    /// <summary>
+    /// StackExchange.Redis's configuration channel: its clients subscribe to it and reload the cluster's topology when a
+    /// message arrives. They refuse to write to a node they have seen turn into a replica until they reload it
+    /// (StackExchange.Redis issues 2181, 2890), which a failover otherwise leaves to their next periodic check.
+    /// </summary>
+    public const string StackExchangeRedisConfigurationChannel = "__Booksleeve_MasterChanged";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     private EmbeddedClusterOptions Embedded => options.Value.Embedded;
@@ -105,6 +112,7 @@ public sealed class NodeRestarter(
         progress?.Report($"failing {plan.Endpoint} over to {successor}");
         await valkey.ClusterFailoverAsync(successor);
         await WaitForPrimaryAsync(plan.FailoverToId!, successor, plan.NodeId, cancellationToken);
+        await AnnounceAsync(successor);
 
         // Clients whose slot map still names the old primary get a MOVED from it in this time instead of a refused connection.
         await Task.Delay(Embedded.FailoverGracePeriod, cancellationToken);
@@ -118,6 +126,21 @@ public sealed class NodeRestarter(
             progress?.Report($"failing back to {plan.Endpoint}");
             await valkey.ClusterFailoverAsync(plan.Endpoint);
             await WaitForPrimaryAsync(plan.NodeId, plan.Endpoint, plan.FailoverToId!, cancellationToken);
+            await AnnounceAsync(plan.Endpoint);
+        }
+    }
+
+    /// <summary>Tells clients that listen for it (<see cref="StackExchangeRedisConfigurationChannel"/>) to reload the topology now.</summary>
+    private async Task AnnounceAsync(string newPrimary)
+    {
+        try
+        {
+            await valkey.PublishAsync(newPrimary, StackExchangeRedisConfigurationChannel, newPrimary);
+        }
+        catch (ValkeyException ex)
+        {
+            // Only a hint to clients: the failover itself is done, and MOVED replies lead them too.
+            logger.LogWarning("Could not announce the new primary {Endpoint} to clients: {Reason}", newPrimary, ex.Message);
         }
     }
 

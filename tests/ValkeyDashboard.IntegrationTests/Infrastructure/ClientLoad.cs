@@ -58,7 +58,7 @@ public sealed class ClientLoad : IDisposable
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                Failures.Enqueue($"{key}: {ex.Message}");
+                Failures.Enqueue($"{key}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : string.Empty)}");
             }
         }
     }
