@@ -111,8 +111,8 @@ public sealed class EmbeddedClusterOptions
     public int NodeTimeoutMilliseconds { get; set; } = 3000;
 
     /// <summary>
-    /// How long a primary that was failed over keeps running before it is restarted: clients whose slot map still
-    /// names it get a MOVED from it in that time instead of a refused connection.
+    /// A primary that was failed over is restarted once it has answered no client with MOVED for this long: clients
+    /// whose slot map still names it are redirected by it meanwhile instead of finding a refused connection.
     /// </summary>
     public TimeSpan FailoverGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
 }

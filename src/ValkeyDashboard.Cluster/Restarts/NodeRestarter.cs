@@ -114,12 +114,18 @@ public sealed class NodeRestarter(
         await WaitForPrimaryAsync(plan.FailoverToId!, successor, plan.NodeId, cancellationToken);
         await AnnounceAsync(successor);
 
-        // Clients whose slot map still names the old primary get a MOVED from it in this time instead of a refused connection.
-        await Task.Delay(Embedded.FailoverGracePeriod, cancellationToken);
+        // Clients whose slot map still names the old primary get a MOVED from it instead of a refused connection: it is
+        // stopped only once no client has been sent one for a grace period (bounded, so a client that never learns
+        // cannot hold the restart forever).
+        progress?.Report($"waiting until clients have left {plan.Endpoint}");
+        await WaitUntilClientsLeftAsync(plan.Endpoint, cancellationToken);
 
         progress?.Report($"restarting {plan.Endpoint}");
         await host.RestartNodeAsync(port, cancellationToken);
         await WaitUntilBackAsync(plan.NodeId, plan.Endpoint, cancellationToken);
+
+        // Again once it is back: a client that reconnects to it learns that it is a replica before it learns its primary.
+        await AnnounceAsync(successor);
 
         if (failBack)
         {
@@ -129,6 +135,40 @@ public sealed class NodeRestarter(
             await AnnounceAsync(plan.Endpoint);
         }
     }
+
+    /// <summary>
+    /// Waits until the former primary has answered no client with <c>MOVED</c> (<c>INFO errorstats</c>) for
+    /// <c>Valkey:Embedded:FailoverGracePeriod</c>, or at most the start-up timeout.
+    /// </summary>
+    private async Task WaitUntilClientsLeftAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        var grace = Embedded.FailoverGracePeriod;
+        var limit = DateTimeOffset.UtcNow + Embedded.StartupTimeout;
+        long? last = null;
+        var quietSince = DateTimeOffset.UtcNow;
+        while (DateTimeOffset.UtcNow < limit)
+        {
+            var moved = MovedReplies(await valkey.InfoAsync(endpoint, "errorstats"));
+            if (moved != last)
+            {
+                last = moved;
+                quietSince = DateTimeOffset.UtcNow;
+            }
+            else if (DateTimeOffset.UtcNow - quietSince >= grace)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+
+        logger.LogWarning("Clients still reach {Endpoint} after {Timeout}; restarting it anyway", endpoint, Embedded.StartupTimeout);
+    }
+
+    /// <summary><c>errorstat_MOVED:count=N</c> of <c>INFO errorstats</c> (0 before the first).</summary>
+    internal static long MovedReplies(InfoReply errorStats) =>
+        errorStats["errorstat_MOVED"] is { } value && value.StartsWith("count=", StringComparison.Ordinal) &&
+        long.TryParse(value.AsSpan(6).ToString().Split(',')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : 0;
 
     /// <summary>Tells clients that listen for it (<see cref="StackExchangeRedisConfigurationChannel"/>) to reload the topology now.</summary>
     private async Task AnnounceAsync(string newPrimary)

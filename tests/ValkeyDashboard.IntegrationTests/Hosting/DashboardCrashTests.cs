@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using StackExchange.Redis;
-using ValkeyDashboard.Cluster.Connections;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.IntegrationTests.Api;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
@@ -42,8 +41,7 @@ public class DashboardCrashTests
                 var start = MigrationsApiTests.LargestRangeStart(primaries[0].Slots);
                 slots = SlotRangeSet.Parse($"{start}-{start + 1999}");
 
-                client = await ConnectionMultiplexer.ConnectAsync(ValkeyConnection.CreateConfiguration(
-                    new Cluster.Configuration.ValkeyOptions { Password = settings["Valkey:Password"] }, [primaries[0].Endpoint]));
+                client = await ApplicationClient.ConnectAsync(settings["Valkey:Password"], primaries[0].Endpoint);
                 var db = client.GetDatabase();
                 keys = [.. Enumerable.Range(0, 60_000).Select(i => $"crash:{i}")];
                 await Task.WhenAll(keys.Select(k => db.StringSetAsync(k, "0")));
