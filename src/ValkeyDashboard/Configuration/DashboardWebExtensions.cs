@@ -82,7 +82,9 @@ internal static class DashboardWebExtensions
         app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
             exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? LogEventLevel.Debug
+            : context.Response.StatusCode == StatusCodes.Status429TooManyRequests ? LogEventLevel.Debug
             : LogEventLevel.Information);
+        app.UseDashboardRequestChecks();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
