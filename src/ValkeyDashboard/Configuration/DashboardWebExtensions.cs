@@ -10,9 +10,11 @@ using Serilog;
 using Serilog.Events;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Authentication;
+using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Components;
 using ValkeyDashboard.Hubs;
 using ValkeyDashboard.Model.HeatMap;
+using ValkeyDashboard.Security;
 
 namespace ValkeyDashboard;
 
@@ -25,6 +27,13 @@ internal static class DashboardWebExtensions
             .Bind(configuration.GetSection(DashboardOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.RateLimit.MutationsPerMinute is >= 1 and <= 1_000_000, "Dashboard:RateLimit:MutationsPerMinute must be between 1 and 1,000,000.")
+            .Validate(o => o.RateLimit.SignInAttemptsPerMinute is >= 1 and <= 1_000_000, "Dashboard:RateLimit:SignInAttemptsPerMinute must be between 1 and 1,000,000.")
+            .Validate(o => o.RateLimit.WaitsPerClient >= 1 && o.RateLimit.SlotStatisticsWatchersPerClient >= 1,
+                "Dashboard:RateLimit:WaitsPerClient and SlotStatisticsWatchersPerClient must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<AuditRetentionOptions>()
+            .Bind(configuration.GetSection(AuditRetentionOptions.SectionName))
+            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         // Keys that protect circuits and antiforgery tokens survive restarts (an open page reconnects after one).
