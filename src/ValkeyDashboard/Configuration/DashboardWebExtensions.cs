@@ -76,6 +76,8 @@ internal static class DashboardWebExtensions
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SlotStatisticsWatchers>();
+        services.AddSingleton<ClusterHubConnections>();
+        services.AddSingleton<OpenWaits>();
         services.AddHostedService<ClusterHubBroadcaster>();
         services.AddSingleton<SlotHeatMapSource>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotHeatMapSource>());
