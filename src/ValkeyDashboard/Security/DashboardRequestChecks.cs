@@ -187,20 +187,21 @@ internal sealed class DashboardRequestChecks(RequestDelegate next, IOptions<Dash
     private static Refusal Forbidden(string detail) => new(StatusCodes.Status403Forbidden, "Forbidden", detail);
 }
 
-/// <summary>The headers every answer carries: no framing, no sniffing, no referrer (a sign-in link is a secret), no opener.</summary>
+/// <summary>The headers every answer carries: no framing, no sniffing, no referrer to other sites (a sign-in link is a secret), no opener.</summary>
 internal static class SecurityHeaders
 {
     /// <summary>
     /// No other page may frame the dashboard (<c>frame-ancestors 'none'</c>, and <c>X-Frame-Options</c> for older
     /// browsers), load its answers as resources (<c>Cross-Origin-Resource-Policy</c>), keep a handle on its window
-    /// (<c>Cross-Origin-Opener-Policy</c>) or learn its URLs (<c>Referrer-Policy</c>); forms post to the dashboard only.
+    /// (<c>Cross-Origin-Opener-Policy</c>) or learn its URLs (<c>Referrer-Policy</c>: sent to the dashboard itself only); forms post to the dashboard only.
     /// </summary>
     public static readonly IReadOnlyList<KeyValuePair<string, string>> Values =
     [
         new("Content-Security-Policy", "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
         new("X-Frame-Options", "DENY"),
         new("X-Content-Type-Options", "nosniff"),
-        new("Referrer-Policy", "no-referrer"),
+        // Not no-referrer: with it Chromium sends "Origin: null" on the page's own form posts (Sign out), which the origin check refuses.
+        new("Referrer-Policy", "same-origin"),
         new("Cross-Origin-Opener-Policy", "same-origin"),
         new("Cross-Origin-Resource-Policy", "same-origin"),
     ];

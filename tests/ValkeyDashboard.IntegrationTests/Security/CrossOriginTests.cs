@@ -170,7 +170,7 @@ public class CrossOriginTests(SharedClusterFixture fixture)
     [InlineData("/api/cluster")]
     [InlineData("/login")]
     [InlineData("/health")]
-    public async Task Every_answer_forbids_framing_sniffing_and_referrers(string path)
+    public async Task Every_answer_forbids_framing_sniffing_and_referrers_to_other_sites(string path)
     {
         await using var factory = SignInOn();
         using var client = factory.CreateClient(Browser);
@@ -180,7 +180,7 @@ public class CrossOriginTests(SharedClusterFixture fixture)
         Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
-        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("same-origin", response.Headers.GetValues("Referrer-Policy").Single());
         Assert.Equal("same-origin", response.Headers.GetValues("Cross-Origin-Resource-Policy").Single());
     }
 
