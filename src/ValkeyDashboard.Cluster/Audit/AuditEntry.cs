@@ -42,4 +42,5 @@ public static class AuditActions
     public const string PlanResume = "plan.resume";
     public const string PlanCancel = "plan.cancel";
     public const string SignIn = "sign-in";
+    public const string SignOut = "sign-out";
 }

@@ -82,6 +82,13 @@ public sealed class ValkeyOptions
     /// </summary>
     public TimeSpan RemoveGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Most nodes the cluster may have for operators to add another (each embedded node is a process with its own
+    /// ports and folder): an add or join beyond it is refused.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MaxNodes { get; set; } = 100;
+
     public EmbeddedClusterOptions Embedded { get; set; } = new();
 
     public ExternalClusterOptions External { get; set; } = new();

@@ -92,6 +92,7 @@ public sealed class NodeService(
         AuditedAsync(requestedBy, AuditActions.NodeAdd, role == "replica" ? $"replica of {primaryId}" : $"{role ?? "(no role)"}", async () =>
         {
             RequireEmbedded();
+            RequireRoomForANode();
             LocalNode added;
             if (role == "primary")
             {
@@ -200,6 +201,8 @@ public sealed class NodeService(
             {
                 throw RequestRefusedException.Invalid("the embedded cluster starts its own nodes: leave out endpoint and give only the role");
             }
+
+            RequireRoomForANode();
 
             if (role is not ("primary" or "replica"))
             {
@@ -346,4 +349,14 @@ public sealed class NodeService(
     private static RequestRefusedException Conflict(string message) => RequestRefusedException.Conflict(message);
 
     private static string Clip(string? text) => ErrorText.Clip(text, 100, "(none)");
+
+    /// <summary>Refuses an add or join once the cluster has <see cref="ValkeyOptions.MaxNodes"/> nodes.</summary>
+    private void RequireRoomForANode()
+    {
+        var nodes = monitor.Current.Nodes.Length;
+        if (nodes >= options.Value.MaxNodes)
+        {
+            throw RequestRefusedException.Conflict($"the cluster has {nodes} nodes, at most Valkey:MaxNodes ({options.Value.MaxNodes}); remove a node first");
+        }
+    }
 }

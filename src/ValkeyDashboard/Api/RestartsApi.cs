@@ -72,7 +72,8 @@ public static class RestartsApi
             .WithSummary("One rolling restart with each node's step")
             .WithDescription($"With ?wait=N (1-{MaxWaitSeconds} seconds) the answer waits until it has finished or N seconds have passed.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         MapChange(nodes, "pause", "PauseRollingRestart", "Pause a rolling restart once the node being restarted is back", (r, id, actor) => r.PauseAsync(id, actor));
         MapChange(nodes, "resume", "ResumeRollingRestart", "Resume a paused rolling restart", (r, id, actor) => r.ResumeAsync(id, actor));
@@ -160,7 +161,8 @@ public static class RestartsApi
         return TypedResults.Ok(new RollingRestartPage([.. items.Select(RollingRestartResponse.From)], pageNumber, size, total));
     }
 
-    public static async Task<Results<Ok<RollingRestartResponse>, ProblemHttpResult>> GetAsync(string id, IRollingRestarts restarts, string? wait, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<RollingRestartResponse>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext context, IRollingRestarts restarts, string? wait, CancellationToken cancellationToken)
     {
         if (ApiQuery.TryWait(wait, MaxWaitSeconds, out var seconds) is { } invalid)
         {
@@ -172,8 +174,16 @@ public static class RestartsApi
             return TypedResults.Problem(detail: $"there is no rolling restart {ApiQuery.Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Rolling restart not found");
         }
 
-        rolling = await ApiQuery.WaitUntilFinishedAsync(rolling, seconds,
-            timeout => restarts.WaitForAsync(id, r => r.IsFinished, timeout, cancellationToken), () => restarts.Find(id)!);
+        try
+        {
+            rolling = await ApiQuery.WaitUntilFinishedAsync(rolling, seconds, context,
+                timeout => restarts.WaitForAsync(id, r => r.IsFinished, timeout, cancellationToken), () => restarts.Find(id)!);
+        }
+        catch (RequestRefusedException ex)
+        {
+            return RefusalProblems.ToProblem(ex, "Rolling restart");
+        }
+
         return TypedResults.Ok(RollingRestartResponse.From(rolling));
     }
 

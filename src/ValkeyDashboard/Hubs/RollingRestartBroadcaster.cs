@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Cluster.Restarts;
 
@@ -6,10 +5,11 @@ namespace ValkeyDashboard.Hubs;
 
 /// <summary>
 /// Pushes rolling restarts to every hub client as they change: created once, then updated on each step (a node
-/// starting, failing over, back), a few changes a node, so nothing needs coalescing.
+/// starting, failing over, back), a few changes a node, so nothing needs coalescing. Through each connection's own
+/// queue (<see cref="ClusterHubConnections"/>), like every other push.
 /// </summary>
 public sealed class RollingRestartBroadcaster(
-    IHubContext<ClusterHub, IClusterClient> hub,
+    ClusterHubConnections hub,
     IRollingRestarts restarts,
     ILogger<RollingRestartBroadcaster> logger) : BackgroundService
 {
@@ -26,11 +26,11 @@ public sealed class RollingRestartBroadcaster(
                 {
                     if (_announced.Add(rolling.Id))
                     {
-                        await hub.Clients.All.RollingRestartCreated(response);
+                        hub.ToAll(client => client.RollingRestartCreated(response));
                     }
                     else
                     {
-                        await hub.Clients.All.RollingRestartUpdated(response);
+                        hub.ToAll(client => client.RollingRestartUpdated(response));
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
