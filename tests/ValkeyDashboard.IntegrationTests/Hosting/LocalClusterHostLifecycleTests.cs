@@ -94,6 +94,46 @@ public class LocalClusterHostLifecycleTests
     }
 
     [Fact]
+    public async Task A_valkey_server_that_is_not_ours_on_a_node_port_is_named_by_pid_left_running_and_nothing_starts()
+    {
+        var options = EmbeddedCluster.CreateOptions();
+        var cluster = await EmbeddedCluster.StartAsync(options);
+        await cluster.DisposeAsync(deleteData: false);
+        var strangerFolder = TestDirectories.Create("stranger");
+        var port = options.Embedded.BasePort + 1;
+        var start = new System.Diagnostics.ProcessStartInfo(ValkeyDashboard.Cluster.Hosting.ValkeyInstallation.Locate(null).ServerPath)
+        {
+            WorkingDirectory = strangerFolder,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+        };
+        foreach (var argument in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var stranger = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            await ValkeyDashboard.Cluster.Concurrency.Wait.UntilAsync(
+                _ => Task.FromResult(!ValkeyDashboard.Cluster.Hosting.PortProbe.IsFree(System.Net.IPAddress.Loopback, port)), Deadline, "the stranger to listen");
+
+            var refusal = await Assert.ThrowsAsync<ValkeyDashboard.Cluster.Hosting.NodeAdoptionException>(() => EmbeddedCluster.StartAsync(options));
+
+            Assert.Contains($"port {port} is in use by pid {stranger.Id}", refusal.Message, StringComparison.Ordinal);
+            Assert.False(stranger.HasExited, "the dashboard stopped a process that is not its own");
+            Assert.Empty(ValkeyProcesses.Find(options.Embedded.DataDirectory));
+        }
+        finally
+        {
+            stranger.Kill();
+            await stranger.WaitForExitAsync();
+            TestDirectories.Delete(strangerFolder);
+            TestDirectories.Delete(options.Embedded.DataDirectory);
+        }
+    }
+
+    [Fact]
     public async Task Nodes_can_be_restarted_and_a_primary_and_a_replica_added()
     {
         await using var cluster = await EmbeddedCluster.StartAsync(EmbeddedCluster.CreateOptions(primaries: 3, replicasPerPrimary: 0));
