@@ -75,7 +75,12 @@ public class RollingRestartTests
             Assert.All(steps.Take(3), s => Assert.Equal("replica", s.GetProperty("role").GetString()));
             Assert.All(steps.Skip(3), s => Assert.Contains("fail primary", s.GetProperty("plan").GetString(), StringComparison.Ordinal));
 
-            var done = await second.Client.GetJsonAsync($"{location}?wait=300");
+            var done = await second.Client.GetJsonAsync($"{location}?wait=100");
+            for (var polls = 0; polls < 5 && done.GetProperty("state").GetString() is "running"; polls++)
+            {
+                done = await second.Client.GetJsonAsync($"{location}?wait=100");
+            }
+
             Assert.True(done.GetProperty("state").GetString() == "succeeded", done.GetRawText());
             Assert.All(done.GetProperty("steps").EnumerateArray(), s => Assert.NotEqual(s.GetProperty("processIdBefore").GetInt32(), s.GetProperty("processIdAfter").GetInt32()));
 
