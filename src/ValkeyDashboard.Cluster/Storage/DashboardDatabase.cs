@@ -9,10 +9,20 @@ namespace ValkeyDashboard.Cluster.Storage;
 /// </summary>
 public static class DashboardDatabase
 {
-    /// <summary>Opens (creating the folder and file if needed) with the shared settings, then runs <paramref name="schema"/>.</summary>
+    /// <summary>
+    /// Opens (creating the folder 0700 and the file 0600 if needed: SQLite gives its WAL and shared-memory files the
+    /// database's mode) with the shared settings, then runs <paramref name="schema"/>.
+    /// </summary>
     public static SqliteConnection Open(string databasePath, string schema)
     {
         var path = Path.GetFullPath(databasePath);
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!, PrivateFiles.FolderMode);
+            // An empty file is an empty database; created owner-only here rather than by SQLite with the umask's mode.
+            using var _ = new FileStream(path, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = PrivateFiles.FileMode });
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         connection.Open();

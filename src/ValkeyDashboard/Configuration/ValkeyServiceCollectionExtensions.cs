@@ -36,7 +36,7 @@ internal static class ValkeyServiceCollectionExtensions
         {
             if (o.Mode == ValkeyMode.Embedded && string.IsNullOrEmpty(o.Password))
             {
-                o.Password = EmbeddedPassword.LoadOrCreate(Path.GetFullPath(o.Embedded.DataDirectory));
+                o.Password = EmbeddedPassword.LoadOrCreate(Path.GetFullPath(o.Embedded.DataDirectory!));
             }
         });
         services.AddOptions<SlotMigrationOptions>()
@@ -49,7 +49,7 @@ internal static class ValkeyServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Dashboard:DatabasePath must not be empty.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Dashboard:DatabasePath is not resolved (AddDataDirectory resolves it under Dashboard:DataDirectory).")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
@@ -66,8 +66,8 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton<IClusterSnapshotSource>(sp => sp.GetRequiredService<ClusterMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
 
-        services.AddSingleton(sp => new MigrationStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
-        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton(sp => new MigrationStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
+        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
         services.AddSingleton<AuditLog>();
 
         services.AddSingleton<NodeService>();
@@ -85,7 +85,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SlotLoadWindow>());
         services.AddSingleton<SlotMemoryEstimator>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotMemoryEstimator>());
-        services.AddSingleton(sp => new PlanStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton(sp => new PlanStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
         services.AddSingleton<PlanRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<PlanRegistry>());
         services.AddSingleton<PlanInputs>();
