@@ -6,6 +6,7 @@ Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(args);
+    builder.UseDefaultUrlUnlessGiven();
     builder.AddDataDirectory();
     builder.AddDashboardLogging();
 
