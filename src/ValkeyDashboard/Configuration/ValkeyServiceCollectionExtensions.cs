@@ -66,8 +66,12 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton<IClusterSnapshotSource>(sp => sp.GetRequiredService<ClusterMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
 
-        services.AddSingleton(sp => new MigrationStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
-        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
+        // One database for the histories and the audit log, which it keeps per cluster: the identifier tells it which
+        // cluster this is before the histories load.
+        services.AddSingleton(sp => new DashboardDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
+        services.AddHostedService<ClusterIdentifier>();
+        services.AddSingleton<MigrationStore>();
+        services.AddSingleton<AuditStore>();
         services.AddSingleton<AuditLog>();
 
         services.AddSingleton<NodeService>();
@@ -85,7 +89,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SlotLoadWindow>());
         services.AddSingleton<SlotMemoryEstimator>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotMemoryEstimator>());
-        services.AddSingleton(sp => new PlanStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
+        services.AddSingleton<PlanStore>();
         services.AddSingleton<PlanRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<PlanRegistry>());
         services.AddSingleton<PlanInputs>();
