@@ -51,6 +51,11 @@ public sealed partial class ContainerImageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        if (global::ValkeyDashboard.Cluster.Storage.UnixFileStatus.CurrentUserId != 0)
+        {
+            throw new InvalidOperationException("The container test runs the dashboard as the image's user (uid 1654) through setpriv, which needs root: run the tests as root, as CI does.");
+        }
+
         try
         {
             _work = TestDirectories.Create("container");

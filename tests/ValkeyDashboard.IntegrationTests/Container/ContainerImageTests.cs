@@ -118,6 +118,18 @@ public class ContainerImageTests(ContainerImageFixture container) : IClassFixtur
         }
     }
 
+    [Fact]
+    public void The_app_adds_less_than_25_MB_to_the_base_image_and_native_code_only_for_the_base_images_systems()
+    {
+        var app = container.Image.HostPath(container.Image.WorkingDirectory);
+        var files = Directory.GetFiles(app, "*", SearchOption.AllDirectories).Where(f => !f.StartsWith(container.DataVolume, StringComparison.Ordinal)).ToList();
+        var megabytes = files.Sum(f => new FileInfo(f).Length) / (1024.0 * 1024.0);
+
+        Assert.True(megabytes < 25, $"the published app is {megabytes:0.0} MB");
+        var runtimes = Path.Combine(app, "runtimes");
+        Assert.All(Directory.Exists(runtimes) ? Directory.GetDirectories(runtimes) : [], rid => Assert.True(Path.GetFileName(rid) is "linux-x64" or "linux-arm64" or "linux-arm", rid));
+    }
+
     private async Task<JsonElement> GetJsonAsync(string path)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
