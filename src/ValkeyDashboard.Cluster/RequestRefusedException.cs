@@ -62,4 +62,6 @@ public sealed class RequestRefusedException : Exception
 
     public static RequestRefusedException Conflict(string message, string? conflictingMigrationId = null) =>
         new(RefusalKind.Conflict, message, conflictingMigrationId: conflictingMigrationId);
+
+    public static RequestRefusedException TooMany(string message) => new(RefusalKind.TooMany, message);
 }

@@ -87,6 +87,8 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
         try
         {
             using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            // With sign-in off the dashboard takes a change without a body only with this header (as from any script).
+            http.DefaultRequestHeaders.Add("X-Requested-With", "ValkeyDashboard.Benchmarks");
             await dashboard.WaitUntilHealthyAsync(http, HealthyTimeout, cancellationToken);
             Console.WriteLine($"  healthy (pid {dashboard.ProcessId})");
             // The embedded cluster requires the password the dashboard generated at its first start.

@@ -21,7 +21,8 @@ public sealed class FakeNodeCommands : INodeCommands
     /// <summary>Commands wait for <see cref="Release"/> before they end.</summary>
     public bool Hold { get; set; }
 
-    /// <summary>What was asked, in order: "stop {id} by {who}", "start {id} by {who}", "add {role} {primaryId} by {who}", "join …", "remove {id} by {who}".</summary>
+    /// <summary>What was asked, in order: "stop {id} by {who}", "start {id} by {who}", "add {role} {primaryId} by {who}", "join …", "remove {id} by {who}",
+    /// "preview restart {id} failBack={b}", "restart {id} failBack={b} by {who}".</summary>
     public IReadOnlyList<string> Requests
     {
         get
@@ -59,6 +60,24 @@ public sealed class FakeNodeCommands : INodeCommands
     {
         await RunAsync($"join {endpoint} {role} {primaryId ?? "-"} by {requestedBy}");
         return endpoint ?? string.Empty;
+    }
+
+    /// <summary>What <see cref="PreviewRestartAsync"/> answers for a node id (default: an in-place restart of a replica).</summary>
+    public Func<string, bool, Cluster.Restarts.RestartPlan> RestartPlan { get; set; } = (id, _) =>
+        new(id, "127.0.0.1:7003", Cluster.Restarts.RestartKind.Replica, null, null, $"restart replica {id} in place");
+
+    public async Task<Cluster.Restarts.RestartPlan> PreviewRestartAsync(string nodeId, bool failBack, CancellationToken cancellationToken = default)
+    {
+        await RunAsync($"preview restart {nodeId} failBack={failBack}");
+        return RestartPlan(nodeId, failBack);
+    }
+
+    public async Task<Cluster.Model.ClusterNode> RestartAsync(string nodeId, bool failBack, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        await RunAsync($"restart {nodeId} failBack={failBack} by {requestedBy}");
+        var plan = RestartPlan(nodeId, failBack);
+        return new Cluster.Model.ClusterNode(nodeId, plan.Endpoint, Cluster.Model.NodeRole.Replica, plan.FailoverToId, Cluster.Model.NodeHealth.Online, "9.0.0",
+            Cluster.Model.SlotRangeSet.Empty, 0, 0, 0, "shard", 0);
     }
 
     public Task RemoveAsync(string nodeId, string requestedBy, CancellationToken cancellationToken = default) =>

@@ -32,9 +32,15 @@ public static class AuditActions
     public const string NodeStart = "node.start";
     public const string NodeAdd = "node.add";
     public const string NodeRemove = "node.remove";
+    public const string NodeRestart = "node.restart";
+    public const string RollingRestartStart = "rolling-restart.start";
+    public const string RollingRestartPause = "rolling-restart.pause";
+    public const string RollingRestartResume = "rolling-restart.resume";
+    public const string RollingRestartCancel = "rolling-restart.cancel";
     public const string PlanStart = "plan.start";
     public const string PlanPause = "plan.pause";
     public const string PlanResume = "plan.resume";
     public const string PlanCancel = "plan.cancel";
     public const string SignIn = "sign-in";
+    public const string SignOut = "sign-out";
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Concurrency;
 using ValkeyDashboard.Cluster.Storage;
 using ValkeyDashboard.Cluster.Text;
@@ -25,11 +26,14 @@ public sealed class AuditLog : IDisposable
     private readonly ILogger _logger;
     private readonly SubscriberChannels<AuditEntry> _subscribers = new(() => Channel.CreateUnbounded<AuditEntry>(new UnboundedChannelOptions { SingleReader = true }));
 
-    public AuditLog(AuditStore store, TimeProvider? time = null, ILogger<AuditLog>? logger = null)
+    private readonly AuditRetentionOptions _retention;
+
+    public AuditLog(AuditStore store, TimeProvider? time = null, ILogger<AuditLog>? logger = null, IOptions<AuditRetentionOptions>? retention = null)
     {
         _store = store;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _retention = retention?.Value ?? new AuditRetentionOptions();
     }
 
     /// <summary>
@@ -71,7 +75,10 @@ public sealed class AuditLog : IDisposable
         AuditEntry entry;
         try
         {
-            entry = await _store.AddAsync(_time.GetUtcNow(), actor, action, subject, outcome, detail, cancellationToken);
+            var now = _time.GetUtcNow();
+            entry = await _store.AddAsync(now, actor, action, subject, outcome, detail, cancellationToken);
+            // Kept within bounds as it grows: nothing older than the retention, no more than the most entries.
+            await _store.PruneAsync(now - TimeSpan.FromDays(_retention.RetentionDays), _retention.MaxEntries, cancellationToken);
         }
         catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
         {
@@ -81,6 +88,24 @@ public sealed class AuditLog : IDisposable
 
         _subscribers.Publish(entry);
         return entry;
+    }
+
+    /// <summary>
+    /// Replaces the detail of entry <paramref name="id"/> (clipped), for an entry that counts repeated events (refused
+    /// sign-ins of one client in one minute); false, logged, when it could not be written.
+    /// </summary>
+    public async Task<bool> ReviseDetailAsync(long id, string detail, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _store.UpdateDetailAsync(id, ErrorText.Clip(detail, MaxDetailLength), cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            _logger.LogError(ex, "AUDIT ENTRY NOT UPDATED: entry {Id} ({Detail})", id, detail);
+            return false;
+        }
     }
 
     /// <summary>Newest first, <paramref name="pageSize"/> per page, pages from 1; and how many there are in all.</summary>

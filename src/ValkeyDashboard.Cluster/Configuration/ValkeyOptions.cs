@@ -82,6 +82,13 @@ public sealed class ValkeyOptions
     /// </summary>
     public TimeSpan RemoveGracePeriod { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Most nodes the cluster may have for operators to add another (each embedded node is a process with its own
+    /// ports and folder): an add or join beyond it is refused.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MaxNodes { get; set; } = 100;
+
     public EmbeddedClusterOptions Embedded { get; set; } = new();
 
     public ExternalClusterOptions External { get; set; } = new();
@@ -112,6 +119,12 @@ public sealed class EmbeddedClusterOptions
     /// <summary><c>cluster-node-timeout</c> in milliseconds: how soon the cluster marks a silent node failed.</summary>
     [Range(500, 60000)]
     public int NodeTimeoutMilliseconds { get; set; } = 3000;
+
+    /// <summary>
+    /// A primary that was failed over is restarted once it has answered no client with MOVED for this long: clients
+    /// whose slot map still names it are redirected by it meanwhile instead of finding a refused connection.
+    /// </summary>
+    public TimeSpan FailoverGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>The <c>Valkey:External</c> section: seeds of an existing cluster.</summary>

@@ -77,6 +77,18 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
         ExpectOkAsync(endpoint, "CLUSTER", "REPLICATE", primaryId);
 
     /// <summary>
+    /// <c>CLUSTER FAILOVER</c>, sent to a replica: a coordinated manual failover. The primary stops accepting writes,
+    /// the replica catches up with its replication stream, then takes over the shard; no acknowledged write is lost.
+    /// Answers at once: the switch happens after.
+    /// </summary>
+    public Task ClusterFailoverAsync(string endpoint) =>
+        ExpectOkAsync(endpoint, "CLUSTER", "FAILOVER");
+
+    /// <summary><c>PUBLISH channel message</c> from this node (cluster pub/sub reaches the subscribers on every node).</summary>
+    public async Task<long> PublishAsync(string endpoint, string channel, string message) =>
+        ReadInteger(await ExecuteAsync(endpoint, "PUBLISH", channel, message), "PUBLISH");
+
+    /// <summary>
     /// <c>CLUSTER RESET HARD</c>: the node forgets every other node, takes a new id and leaves its cluster (a primary
     /// must hold no keys). Used on a node removed from the cluster, so it cannot rejoin through gossip.
     /// </summary>

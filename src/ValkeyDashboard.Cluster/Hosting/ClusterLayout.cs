@@ -19,8 +19,8 @@ public sealed record ClusterLayout(int Version, List<ClusterLayout.Node> Nodes)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>A node and the role it was created with (failovers can change the role later).</summary>
-    public sealed record Node(int Port, InitialRole Role);
+    /// <summary>A node, the role it was created with (failovers can change the role later) and its cluster id once known.</summary>
+    public sealed record Node(int Port, InitialRole Role, string? Id = null);
 
     public enum InitialRole
     {

@@ -22,6 +22,12 @@ public interface INodeCommands
     /// <summary>Lets a running, empty Valkey node join by its endpoint (External mode) as a primary or a replica of <paramref name="primaryId"/>.</summary>
     Task<string> JoinAsync(string? endpoint, string? role, string? primaryId, string requestedBy, CancellationToken cancellationToken = default);
 
+    /// <summary>What restarting a node would do now (in place, or through a failover to which replica), or why it may not.</summary>
+    Task<Restarts.RestartPlan> PreviewRestartAsync(string nodeId, bool failBack, CancellationToken cancellationToken = default);
+
+    /// <summary>Restarts a node without taking its slots offline (a primary fails over first); returns the node as the cluster sees it after.</summary>
+    Task<Model.ClusterNode> RestartAsync(string nodeId, bool failBack, string requestedBy, CancellationToken cancellationToken = default);
+
     /// <summary>Removes a node that holds no slots from the cluster (and, in the embedded cluster, its process and data).</summary>
     Task RemoveAsync(string nodeId, string requestedBy, CancellationToken cancellationToken = default);
 }

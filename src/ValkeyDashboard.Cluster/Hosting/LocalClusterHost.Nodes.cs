@@ -125,7 +125,7 @@ public sealed partial class LocalClusterHost
                 throw;
             }
 
-            _layout!.Nodes.Add(new ClusterLayout.Node(node.Port, role));
+            _layout!.Nodes.Add(new ClusterLayout.Node(node.Port, role, node.ReadOwnId()));
             _layout.Save(DataDirectory);
             _logger.LogInformation("Added {Role} {Endpoint} to the embedded cluster", role, node.Endpoint);
             return node;

@@ -6,6 +6,12 @@ using ValkeyDashboard.Cluster.Connections;
 
 namespace ValkeyDashboard.Cluster.Hosting;
 
+/// <summary>A node's process as the embedded cluster runs it.</summary>
+/// <param name="ProcessId">Its pid while it runs.</param>
+/// <param name="Adopted">Left running by an earlier run of the dashboard and adopted by this one.</param>
+/// <param name="Drift">How it differs from what is configured now (binary, settings): a rolling restart applies them.</param>
+public sealed record NodeProcess(int? ProcessId, bool Adopted, ImmutableArray<string> Drift);
+
 /// <summary>
 /// Hosts the embedded cluster: real <c>valkey-server</c> processes on loopback that this host starts,
 /// forms into a cluster on first start, brings back from their data folder on later starts, and stops
@@ -54,15 +60,23 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
 
     private NodeSettings Settings => new(Embedded.NodeTimeoutMilliseconds, _options.Password);
 
+    /// <summary>The process of the node at <paramref name="endpoint"/>, when it is one of this host's nodes.</summary>
+    public NodeProcess? FindProcess(string endpoint) =>
+        Nodes.FirstOrDefault(n => n.Endpoint == endpoint) is { } node ? new NodeProcess(node.ProcessId, node.IsAdopted, node.Drift) : null;
+
     public IReadOnlyList<string> GetSeedEndpoints() => Nodes.Select(n => n.Endpoint).ToArray();
 
     /// <summary>
-    /// Starts the cluster: forms a new one when the data folder holds none, otherwise restarts the
-    /// nodes it records. Returns when every node reports <c>cluster_state:ok</c>.
+    /// Starts the cluster: forms a new one when the data folder holds none, otherwise brings back the nodes it records.
+    /// A recorded node that is still running (the dashboard was stopped without stopping it, or crashed) is adopted when it
+    /// is provably this node (<see cref="NodeAdoption"/>) and left untouched, so a restart of the dashboard does not
+    /// restart the cluster; only the nodes that are not running are started. Returns when every node reports
+    /// <c>cluster_state:ok</c>.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken);
+        var started = new List<LocalNode>();
         try
         {
             Installation = ValkeyInstallation.Locate(_options.BinaryDirectory);
@@ -80,27 +94,33 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
                 _nodes.AddRange(_layout.Nodes.Select(n => new LocalNode(n.Port, DataDirectory, _loggerFactory.CreateLogger<LocalNode>())));
             }
 
-            foreach (var node in Nodes)
-            {
-                node.StopLeftoverProcess(StopTimeout);
-                if (isNew && Directory.Exists(node.Directory))
-                {
-                    // A cluster that was never fully formed holds no data of the user's: start it clean.
-                    Directory.Delete(node.Directory, recursive: true);
-                }
-            }
-
-            await StartNodesAsync(Nodes, cancellationToken);
             if (isNew)
             {
+                foreach (var node in Nodes)
+                {
+                    // A cluster that was never fully formed holds no data of the user's: start it clean.
+                    node.StopLeftoverProcess(StopTimeout);
+                    if (Directory.Exists(node.Directory))
+                    {
+                        Directory.Delete(node.Directory, recursive: true);
+                    }
+                }
+
+                started.AddRange(Nodes);
+                await StartNodesAsync(Nodes, cancellationToken);
                 _logger.LogInformation("Forming a new cluster of {Primaries} primaries with {Replicas} replicas each in {DataDirectory}",
                     Embedded.Primaries, Embedded.ReplicasPerPrimary, DataDirectory);
                 await FormClusterAsync(cancellationToken);
-                _layout.Save(DataDirectory);
+                RecordNodeIds();
             }
             else
             {
-                _logger.LogInformation("Restarting the cluster of {NodeCount} nodes recorded in {DataDirectory}", _nodes.Count, DataDirectory);
+                RecordNodeIds();
+                var toStart = await AdoptRunningNodesAsync(cancellationToken);
+                _logger.LogInformation("Restarting the cluster of {NodeCount} nodes recorded in {DataDirectory}: {Adopted} still running and adopted, {Starting} to start",
+                    _nodes.Count, DataDirectory, _nodes.Count - toStart.Count, toStart.Count);
+                started.AddRange(toStart);
+                await StartNodesAsync(toStart, cancellationToken);
                 await WaitForClusterOkAsync(Nodes, cancellationToken);
             }
 
@@ -108,12 +128,101 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
         }
         catch
         {
-            await StopAllNodesAsync();
+            // Only what this start started: nodes it found running stay as they were (a failed start must not bounce them).
+            await Task.WhenAll(started.Select(n => n.StopAsync(StopTimeout)));
             throw;
         }
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Looks at each recorded node before touching anything: adopts those of ours that run, and returns those to start.
+    /// Throws <see cref="NodeAdoptionException"/>, starting nothing, when a process that is not provably ours holds a
+    /// node's port or folder (it is left alone: the dashboard never kills a stranger).
+    /// </summary>
+    private async Task<List<LocalNode>> AdoptRunningNodesAsync(CancellationToken cancellationToken)
+    {
+        var serverPath = Path.GetFullPath(Installation!.ServerPath);
+        var decisions = new List<(LocalNode Node, AdoptionDecision Decision)>();
+        var busy = Nodes.Where(n => !PortProbe.IsFree(System.Net.IPAddress.Loopback, n.Port)).ToList();
+        await using var valkey = busy.Count == 0 ? null : CreateAdminClient(busy);
+        foreach (var node in Nodes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var seen = await ObserveAsync(node, busy.Contains(node) ? valkey : null);
+            var expected = new NodeExpectation(node.Port, node.Directory, node.ConfigPath, _layout!.Nodes.Single(n => n.Port == node.Port).Id,
+                node.RenderConfig(Settings), serverPath, Installation.Version);
+            decisions.Add((node, NodeAdoption.Decide(seen, expected)));
+        }
+
+        var refused = decisions.Where(d => d.Decision.Verdict == AdoptionVerdict.Refuse).ToList();
+        if (refused.Count > 0)
+        {
+            throw new NodeAdoptionException(refused.Select(d => $"node {d.Node.Endpoint}: {d.Decision.Reason}").ToList());
+        }
+
+        foreach (var (node, decision) in decisions.Where(d => d.Decision.Verdict == AdoptionVerdict.Adopt))
+        {
+            node.Adopt(decision.ProcessId!.Value, decision.Drift);
+        }
+
+        return [.. decisions.Where(d => d.Decision.Verdict == AdoptionVerdict.Start).Select(d => d.Node)];
+    }
+
+    /// <summary>What is running as <paramref name="node"/>: its pid file's process, its port's listener and what answers there.</summary>
+    private static async Task<NodeObservation> ObserveAsync(LocalNode node, ValkeyAdminClient? valkey)
+    {
+        var pid = node.ReadPidFile();
+        var running = pid is { } p && LocalProcesses.IsRunning(p);
+        var seen = new NodeObservation
+        {
+            PidFilePid = pid,
+            PidRunning = running,
+            PidName = running ? LocalProcesses.Name(pid!.Value) : null,
+            StartedWith = node.ReadStartedWith(),
+            PidWorkingDirectory = running ? LocalProcesses.WorkingDirectory(pid!.Value) : null,
+            PortInUse = valkey is not null,
+            PortListener = valkey is null ? null : LocalProcesses.ListenerOf(node.Port),
+            ConfigOnDisk = node.ReadConfigOnDisk(),
+        };
+        if (valkey is null)
+        {
+            return seen;
+        }
+
+        try
+        {
+            var info = await valkey.InfoAsync(node.Endpoint, "server");
+            var server = new ServerIdentity(
+                (int)(info.GetInt64("process_id") ?? -1), (int)(info.GetInt64("tcp_port") ?? -1), info["config_file"], info.ServerVersion ?? "unknown");
+            return seen with { Server = server, MyId = await valkey.ClusterMyIdAsync(node.Endpoint) };
+        }
+        catch (ValkeyException ex)
+        {
+            return seen with { ServerError = ex.Message };
+        }
+    }
+
+    /// <summary>Keeps each node's cluster id in the layout (read from its <c>nodes.conf</c>), so a node found running can be checked against it.</summary>
+    private void RecordNodeIds()
+    {
+        var changed = false;
+        for (var i = 0; i < _layout!.Nodes.Count; i++)
+        {
+            var recorded = _layout.Nodes[i];
+            if (recorded.Id is null && NodeAt(recorded.Port).ReadOwnId() is { } id)
+            {
+                _layout.Nodes[i] = recorded with { Id = id };
+                changed = true;
+            }
+        }
+
+        if (changed || !File.Exists(Path.Combine(DataDirectory, ClusterLayout.FileName)))
+        {
+            _layout.Save(DataDirectory);
         }
     }
 
@@ -175,7 +284,7 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
             {
                 if (!PortProbe.IsFree(System.Net.IPAddress.Loopback, port))
                 {
-                    throw new PortInUseException(port, node.Port);
+                    throw new PortInUseException(port, node.Port, LocalProcesses.ListenerOf(port));
                 }
             }
         }

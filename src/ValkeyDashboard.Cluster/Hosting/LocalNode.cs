@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -18,6 +19,9 @@ public sealed class LocalNode
     private readonly ILogger _logger;
     private readonly StringBuilder _stderr = new();
     private Process? _process;
+
+    // A node an earlier run of the dashboard started and left running, which this run adopted (not its child process).
+    private int? _adoptedPid;
 
     public LocalNode(int port, string dataDirectory, ILogger logger)
     {
@@ -40,17 +44,25 @@ public sealed class LocalNode
 
     public string LogPath => Path.Combine(Directory, "valkey.log");
 
+    /// <summary>Records which <c>valkey-server</c> the node was last started with (the process cannot tell: it may run through a loader).</summary>
+    public string BinaryStampPath => Path.Combine(Directory, "valkey-server.path");
+
     /// <summary>True once the node has cluster state on disk (it was part of a formed cluster).</summary>
     public bool HasClusterState => File.Exists(Path.Combine(Directory, "nodes.conf"));
 
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _adoptedPid is { } pid ? LocalProcesses.IsRunning(pid) : _process is { HasExited: false };
 
-    public int? ProcessId => IsRunning ? _process!.Id : null;
+    public int? ProcessId => !IsRunning ? null : _adoptedPid ?? _process!.Id;
 
-    /// <summary>Writes <c>valkey.conf</c>; rewritten on every start so a changed setting takes effect.</summary>
-    public void WriteConfig(NodeSettings settings)
+    /// <summary>True while the node runs as a process an earlier run of the dashboard started and this one adopted.</summary>
+    public bool IsAdopted => _adoptedPid is not null && IsRunning;
+
+    /// <summary>How the running process differs from what is configured now (binary, settings); empty when it does not.</summary>
+    public ImmutableArray<string> Drift { get; private set; } = [];
+
+    /// <summary>The <c>valkey.conf</c> the settings produce.</summary>
+    public string RenderConfig(NodeSettings settings)
     {
-        System.IO.Directory.CreateDirectory(Directory);
         var config = new StringBuilder()
             .AppendLine("# Written by ValkeyDashboard on every start; edits here are overwritten.")
             .AppendLine(CultureInfo.InvariantCulture, $"port {Port}")
@@ -81,11 +93,99 @@ public sealed class LocalNode
             config.AppendLine("protected-mode no");
         }
 
-        // The config holds the password: readable by its owner only.
-        File.WriteAllText(ConfigPath, config.ToString());
+        return config.ToString();
+    }
+
+    /// <summary>Writes <c>valkey.conf</c>; rewritten on every start so a changed setting takes effect.</summary>
+    public void WriteConfig(NodeSettings settings)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+
+        // The config holds the password: readable by its owner only from its first byte (a new file, then renamed over the old one).
+        var temp = ConfigPath + ".tmp";
+        File.Delete(temp);
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, create))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(RenderConfig(settings));
+        }
+
+        File.Move(temp, ConfigPath, overwrite: true);
+    }
+
+    /// <summary>The pid in <c>valkey.pid</c>, if the file holds one.</summary>
+    public int? ReadPidFile()
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(PidPath).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary><c>valkey.conf</c> as it is on disk (what the running process was started with), if any.</summary>
+    public string? ReadConfigOnDisk()
+    {
+        try
+        {
+            return File.ReadAllText(ConfigPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The <c>valkey-server</c> the node was last started with, if recorded.</summary>
+    public string? ReadStartedWith()
+    {
+        try
+        {
+            return File.ReadAllText(BinaryStampPath).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The node's own cluster id, from the <c>myself</c> line of its <c>nodes.conf</c>.</summary>
+    public string? ReadOwnId()
+    {
+        try
+        {
+            return File.ReadLines(Path.Combine(Directory, "nodes.conf"))
+                .Select(line => line.Split(' '))
+                .FirstOrDefault(fields => fields.Length > 2 && fields[2].Split(',').Contains("myself"))?[0];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Takes over a running process of this node that an earlier run started (<see cref="NodeAdoption"/> decided it is
+    /// ours): it is monitored, stopped and restarted like a node this run started, and nothing is done to it now.
+    /// </summary>
+    public void Adopt(int pid, ImmutableArray<string> drift)
+    {
+        _process = null;
+        _adoptedPid = pid;
+        Drift = drift;
+        _logger.LogInformation("Adopted valkey-server pid {Pid} on port {Port}, left running by an earlier run", pid, Port);
+        foreach (var difference in drift)
+        {
+            _logger.LogWarning("valkey-server on port {Port} {Difference}", Port, difference);
         }
     }
 
@@ -95,28 +195,16 @@ public sealed class LocalNode
     /// </summary>
     public int? StopLeftoverProcess(TimeSpan timeout)
     {
-        if (!File.Exists(PidPath) ||
-            !int.TryParse(File.ReadAllText(PidPath).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ||
-            !IsValkeyServer(pid))
+        // Only a valkey-server working in this node's folder: a pid file can outlive its process and name another one.
+        if (ReadPidFile() is not { } pid || !LocalProcesses.IsRunning(pid) ||
+            LocalProcesses.Name(pid) != "valkey-server" ||
+            LocalProcesses.WorkingDirectory(pid) != Directory)
         {
             return null;
         }
 
-        _logger.LogWarning("Stopping valkey-server pid {Pid} on port {Port}, left running by an earlier run", pid, Port);
-        PosixSignals.Terminate(pid);
-        var deadline = Stopwatch.StartNew();
-        while (PosixSignals.IsAlive(pid) && deadline.Elapsed < timeout)
-        {
-            Thread.Sleep(50);
-        }
-
-        if (PosixSignals.IsAlive(pid))
-        {
-            using var process = Process.GetProcessById(pid);
-            process.Kill();
-            process.WaitForExit(timeout);
-        }
-
+        _logger.LogWarning("Stopping valkey-server pid {Pid} on port {Port}, left running by an earlier run that never finished forming the cluster", pid, Port);
+        TerminateAndWait(pid, timeout);
         return pid;
     }
 
@@ -127,6 +215,9 @@ public sealed class LocalNode
         {
             return;
         }
+
+        _adoptedPid = null;
+        Drift = [];
 
         foreach (var port in new[] { Port, BusPort })
         {
@@ -163,6 +254,7 @@ public sealed class LocalNode
         // The node logs to valkey.log; anything on stdout/stderr (config errors before the log opens) is kept for error messages.
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
+        File.WriteAllText(BinaryStampPath, Path.GetFullPath(installation.ServerPath));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -197,6 +289,17 @@ public sealed class LocalNode
     /// <summary>Graceful stop: SIGTERM (Valkey flushes its AOF), then SIGKILL after <paramref name="timeout"/>.</summary>
     public async Task StopAsync(TimeSpan timeout)
     {
+        if (_adoptedPid is { } adopted)
+        {
+            if (LocalProcesses.IsRunning(adopted))
+            {
+                await Task.Run(() => TerminateAndWait(adopted, timeout));
+                _logger.LogInformation("Stopped valkey-server on port {Port}", Port);
+            }
+
+            return;
+        }
+
         var process = _process;
         if (process is null || process.HasExited)
         {
@@ -220,6 +323,12 @@ public sealed class LocalNode
     /// <summary>SIGTERM and a bounded synchronous wait, then SIGKILL: for process-exit paths where nothing can be awaited.</summary>
     public void StopSynchronously(TimeSpan timeout)
     {
+        if (_adoptedPid is { } adopted)
+        {
+            TerminateAndWait(adopted, timeout);
+            return;
+        }
+
         var process = _process;
         if (process is null || process.HasExited)
         {
@@ -236,6 +345,13 @@ public sealed class LocalNode
     /// <summary>SIGKILL: the node dies at once, as in a crash.</summary>
     public void Kill()
     {
+        if (_adoptedPid is { } adopted)
+        {
+            PosixSignals.ForceKill(adopted);
+            Wait(adopted, TimeSpan.FromSeconds(5));
+            return;
+        }
+
         var process = _process;
         if (process is null)
         {
@@ -256,22 +372,33 @@ public sealed class LocalNode
         }
     }
 
-    private static bool IsValkeyServer(int pid)
+    /// <summary>SIGTERM, a bounded wait, then SIGKILL: for a process that is not this run's child.</summary>
+    private void TerminateAndWait(int pid, TimeSpan timeout)
     {
-        try
+        PosixSignals.Terminate(pid);
+        if (!Wait(pid, timeout))
         {
-            // Valkey rewrites its title to "valkey-server 127.0.0.1:7000 [cluster]"; the loader wrapper's command line names it too.
-            var cmdline = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cmdline");
-            return cmdline.Contains("valkey-server", StringComparison.Ordinal);
+            _logger.LogWarning("valkey-server pid {Pid} on port {Port} did not stop within {Timeout}; killing it", pid, Port, timeout);
+            PosixSignals.ForceKill(pid);
+            Wait(pid, TimeSpan.FromSeconds(5));
         }
-        catch (IOException)
+    }
+
+    /// <summary>Polls until a process that is not this run's child has ended (its exit cannot be awaited).</summary>
+    private static bool Wait(int pid, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (LocalProcesses.IsRunning(pid))
         {
-            return false;
+            if (deadline.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
         }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
+
+        return true;
     }
 
     private async Task<bool> AcceptsConnectionsAsync(CancellationToken cancellationToken)
@@ -329,12 +456,13 @@ public sealed record NodeSettings(int NodeTimeoutMilliseconds, string? Password)
 /// <summary>A port the embedded cluster needs is taken by another process.</summary>
 public sealed class PortInUseException : Exception
 {
-    public PortInUseException(int port, int nodePort)
-        : base(port == nodePort
-            ? $"Port {port} on 127.0.0.1 is already in use by another process, so the Valkey node for port {nodePort} cannot start. Stop that process or set Valkey:Embedded:BasePort to a free range."
-            : $"Port {port} on 127.0.0.1 (the cluster bus of the Valkey node on port {nodePort}) is already in use by another process. Stop that process or set Valkey:Embedded:BasePort to a free range.")
+    public PortInUseException(int port, int nodePort, int? processId = null)
+        : base((port == nodePort
+            ? $"Port {port} on 127.0.0.1 is already in use by another process{Pid(processId)}, so the Valkey node for port {nodePort} cannot start. Stop that process or set Valkey:Embedded:BasePort to a free range."
+            : $"Port {port} on 127.0.0.1 (the cluster bus of the Valkey node on port {nodePort}) is already in use by another process{Pid(processId)}. Stop that process or set Valkey:Embedded:BasePort to a free range."))
     {
         Port = port;
+        ProcessId = processId;
     }
 
     public PortInUseException()
@@ -352,4 +480,42 @@ public sealed class PortInUseException : Exception
     }
 
     public int Port { get; }
+
+    /// <summary>The process holding the port, when it could be seen.</summary>
+    public int? ProcessId { get; }
+
+    private static string Pid(int? pid) => pid is { } p ? $" (pid {p.ToString(CultureInfo.InvariantCulture)})" : string.Empty;
+}
+
+/// <summary>
+/// The embedded cluster did not start because processes that are not provably its own nodes hold some of their ports or
+/// folders; they are left running, untouched.
+/// </summary>
+public sealed class NodeAdoptionException : Exception
+{
+    public NodeAdoptionException(IReadOnlyList<string> reasons)
+        : base("The embedded cluster did not start: " + string.Join("; ", reasons) +
+            ". The dashboard leaves processes it cannot prove are its own alone: stop them, or give the dashboard another data folder or Valkey:Embedded:BasePort.")
+    {
+        Reasons = reasons;
+    }
+
+    public NodeAdoptionException()
+    {
+        Reasons = [];
+    }
+
+    public NodeAdoptionException(string message)
+        : base(message)
+    {
+        Reasons = [message];
+    }
+
+    public NodeAdoptionException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Reasons = [message];
+    }
+
+    public IReadOnlyList<string> Reasons { get; }
 }

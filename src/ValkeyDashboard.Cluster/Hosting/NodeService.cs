@@ -30,6 +30,7 @@ public sealed class NodeService(
     MigrationRegistry migrations,
     PlanRegistry plans,
     AuditLog audit,
+    Restarts.NodeRestarter restarter,
     ILoggerFactory loggers) : INodeCommands
 {
     public bool IsAvailable => options.Value.Mode == ValkeyMode.Embedded;
@@ -70,11 +71,28 @@ public sealed class NodeService(
             return $"started {node.Endpoint}";
         });
 
+    public Task<Restarts.RestartPlan> PreviewRestartAsync(string nodeId, bool failBack, CancellationToken cancellationToken = default) =>
+        restarter.PreviewAsync(nodeId, failBack, cancellationToken);
+
+    /// <summary>
+    /// Restarts a node without taking a slot offline: a replica in place, a primary through a failover to an in-sync
+    /// replica first (<see cref="Restarts.NodeRestarter"/>). Refused while the cluster is not ok, while a migration or
+    /// plan moves slots of its shard, or for a primary with no in-sync replica.
+    /// </summary>
+    public async Task<ClusterNode> RestartAsync(string nodeId, bool failBack, string requestedBy, CancellationToken cancellationToken = default)
+    {
+        var (_, node) = await audit.RunAsync(requestedBy, AuditActions.NodeRestart, Clip(nodeId),
+            () => restarter.RestartAsync(nodeId, failBack, cancellationToken: cancellationToken),
+            result => $"{result.Plan.Description}: now {(result.Node.IsPrimary ? "primary" : "replica")} {result.Node.Endpoint}");
+        return node;
+    }
+
     /// <summary>Adds an empty primary, or a replica of <paramref name="primaryId"/>; returns its endpoint.</summary>
     public Task<string> AddAsync(string? role, string? primaryId, string requestedBy, CancellationToken cancellationToken = default) =>
         AuditedAsync(requestedBy, AuditActions.NodeAdd, role == "replica" ? $"replica of {primaryId}" : $"{role ?? "(no role)"}", async () =>
         {
             RequireEmbedded();
+            RequireRoomForANode();
             LocalNode added;
             if (role == "primary")
             {
@@ -183,6 +201,8 @@ public sealed class NodeService(
             {
                 throw RequestRefusedException.Invalid("the embedded cluster starts its own nodes: leave out endpoint and give only the role");
             }
+
+            RequireRoomForANode();
 
             if (role is not ("primary" or "replica"))
             {
@@ -329,4 +349,14 @@ public sealed class NodeService(
     private static RequestRefusedException Conflict(string message) => RequestRefusedException.Conflict(message);
 
     private static string Clip(string? text) => ErrorText.Clip(text, 100, "(none)");
+
+    /// <summary>Refuses an add or join once the cluster has <see cref="ValkeyOptions.MaxNodes"/> nodes.</summary>
+    private void RequireRoomForANode()
+    {
+        var nodes = monitor.Current.Nodes.Length;
+        if (nodes >= options.Value.MaxNodes)
+        {
+            throw RequestRefusedException.Conflict($"the cluster has {nodes} nodes, at most Valkey:MaxNodes ({options.Value.MaxNodes}); remove a node first");
+        }
+    }
 }

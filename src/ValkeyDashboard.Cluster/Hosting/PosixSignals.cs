@@ -9,11 +9,12 @@ namespace ValkeyDashboard.Cluster.Hosting;
 internal static partial class PosixSignals
 {
     private const int SigTerm = 15;
+    private const int SigKill = 9;
 
     public static bool Terminate(int pid) => OperatingSystem.IsWindows() ? false : Kill(pid, SigTerm) == 0;
 
-    /// <summary>True when a process with that pid exists (signal 0 probes without sending anything).</summary>
-    public static bool IsAlive(int pid) => !OperatingSystem.IsWindows() && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == 1 /* EPERM: exists, not ours */);
+    /// <summary>SIGKILL to a process that is not this one's child (a <see cref="System.Diagnostics.Process"/> of it cannot be had).</summary>
+    public static bool ForceKill(int pid) => OperatingSystem.IsWindows() ? false : Kill(pid, SigKill) == 0;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

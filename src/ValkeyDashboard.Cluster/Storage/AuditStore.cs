@@ -5,8 +5,9 @@ using ValkeyDashboard.Cluster.Audit;
 namespace ValkeyDashboard.Cluster.Storage;
 
 /// <summary>
-/// The audit log's table in the dashboard's SQLite database: rows are only ever added, each for the cluster current when
-/// it was written, and only the current cluster's are listed (<see cref="DashboardDatabase"/>).
+/// The audit log's table in the dashboard's SQLite database: rows are added, a counting row's detail is brought up to
+/// date, and rows beyond the retention are deleted oldest first (over every cluster's rows). Each row is kept for the
+/// cluster current when it was written, and only the current cluster's are listed (<see cref="DashboardDatabase"/>).
 /// </summary>
 public sealed class AuditStore : IDisposable
 {
@@ -51,6 +52,46 @@ public sealed class AuditStore : IDisposable
             command.Parameters.AddWithValue("$cluster", (object?)_database.ClusterId ?? DBNull.Value);
             var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             return new AuditEntry(id, at, actor, action, subject, outcome, detail);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Replaces the detail of entry <paramref name="id"/>.</summary>
+    public async Task UpdateDetailAsync(long id, string detail, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = "UPDATE audit SET detail = $detail WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$detail", detail);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Deletes the entries from before <paramref name="before"/> and all but the newest <paramref name="keep"/>.</summary>
+    public async Task PruneAsync(DateTimeOffset before, int keep, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            // Entries are stored in UTC in the round-trip format, so their text sorts as their time does.
+            command.CommandText = """
+                DELETE FROM audit WHERE at < $before;
+                DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET $keep);
+                """;
+            command.Parameters.AddWithValue("$before", before.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$keep", keep);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
         finally
         {

@@ -30,9 +30,10 @@ public static class ApiQuery
 
     /// <summary>
     /// The record once it has finished, or after <paramref name="seconds"/> as it then is (a running state is an
-    /// answer too); at once when it has finished or no wait was asked.
+    /// answer too); at once when it has finished or no wait was asked. A wait holds one of the client's
+    /// <see cref="OpenWaits"/> (refused as too many when it has none left).
     /// </summary>
-    public static async Task<T> WaitUntilFinishedAsync<T>(T current, int seconds, Func<TimeSpan, Task<T>> waitFinished, Func<T> latest)
+    public static async Task<T> WaitUntilFinishedAsync<T>(T current, int seconds, HttpContext context, Func<TimeSpan, Task<T>> waitFinished, Func<T> latest)
         where T : IRecord
     {
         if (seconds <= 0 || current.IsFinished)
@@ -40,6 +41,7 @@ public static class ApiQuery
             return current;
         }
 
+        using var slot = context.RequestServices.GetRequiredService<OpenWaits>().Enter(context);
         try
         {
             return await waitFinished(TimeSpan.FromSeconds(seconds));

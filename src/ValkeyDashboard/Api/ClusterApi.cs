@@ -23,7 +23,8 @@ public static class ClusterApi
         return app;
     }
 
-    public static Ok<ClusterResponse> GetCluster(IClusterSnapshotSource monitor) => TypedResults.Ok(ClusterResponse.From(monitor.Current));
+    public static Ok<ClusterResponse> GetCluster(IClusterSnapshotSource monitor, Cluster.Hosting.LocalClusterHost host) =>
+        TypedResults.Ok(ClusterResponse.From(monitor.Current, host.FindProcess));
 
     public static Ok<SlotsResponse> GetSlots(IClusterSnapshotSource monitor) => TypedResults.Ok(SlotsResponse.From(monitor.Current));
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Model;
 
 namespace ValkeyDashboard.Api;
@@ -16,10 +17,12 @@ public sealed record ClusterResponse(
     DateTimeOffset Timestamp,
     string? Error)
 {
-    public static ClusterResponse From(ClusterSnapshot snapshot) => new(
+    /// <param name="snapshot">The monitor's snapshot.</param>
+    /// <param name="processes">The embedded cluster's process of a node by endpoint (none in External mode).</param>
+    public static ClusterResponse From(ClusterSnapshot snapshot, Func<string, NodeProcess?>? processes = null) => new(
         snapshot.State,
         snapshot.SlotsAssigned,
-        [.. snapshot.Nodes.Select(NodeResponse.From)],
+        [.. snapshot.Nodes.Select(n => NodeResponse.From(n, processes?.Invoke(n.Endpoint)))],
         snapshot.Timestamp,
         snapshot.Error);
 }
@@ -36,6 +39,7 @@ public sealed record ClusterResponse(
 /// <param name="UsedMemoryBytes">INFO used_memory.</param>
 /// <param name="OpsPerSecond">INFO instantaneous_ops_per_sec.</param>
 /// <param name="Error">Why the dashboard could not read the node.</param>
+/// <param name="Process">The embedded cluster's process of the node (null in External mode).</param>
 public sealed record NodeResponse(
     [property: Description("40-hex node id")] string Id,
     string Endpoint,
@@ -47,9 +51,12 @@ public sealed record NodeResponse(
     long? Keys,
     long? UsedMemoryBytes,
     long? OpsPerSecond,
-    string? Error)
+    string? Error,
+    NodeProcessResponse? Process = null)
 {
-    public static NodeResponse From(ClusterNode node) => new(
+    public static NodeResponse From(ClusterNode node) => From(node, null);
+
+    public static NodeResponse From(ClusterNode node, NodeProcess? process) => new(
         node.Id,
         node.Endpoint,
         node.Role,
@@ -60,8 +67,15 @@ public sealed record NodeResponse(
         node.Keys,
         node.UsedMemoryBytes,
         node.OpsPerSecond,
-        node.Error);
+        node.Error,
+        process is null ? null : new NodeProcessResponse(process.ProcessId, process.Adopted, process.Drift));
 }
+
+/// <summary>A node's process in the embedded cluster.</summary>
+/// <param name="Pid">Its pid while it runs.</param>
+/// <param name="Adopted">Left running by an earlier run of the dashboard and adopted by this one (not restarted).</param>
+/// <param name="Drift">How it differs from what is configured now, e.g. "runs Valkey 9.0.0 …; the configured binaries are …: a rolling restart upgrades it".</param>
+public sealed record NodeProcessResponse(int? Pid, bool Adopted, IReadOnlyList<string> Drift);
 
 /// <summary>
 /// Per-slot owner and figures as compact arrays of 16,384 entries (index = slot).

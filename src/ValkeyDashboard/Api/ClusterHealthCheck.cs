@@ -33,9 +33,18 @@ internal sealed class ClusterHealthCheck(IClusterSnapshotSource monitor) : IHeal
         return Task.FromResult(result);
     }
 
-    /// <summary>Writes <c>{ "status": "Healthy", "description": …, "cluster": { … } }</c>.</summary>
+    /// <summary>
+    /// Writes <c>{ "status": "Healthy" }</c> for probes, which need no sign-in; a signed-in caller also gets
+    /// <c>"description": …, "cluster": { … }</c>. The description can name internal endpoints and Valkey's own error
+    /// text, which is nobody's business who has not signed in.
+    /// </summary>
     public static Task WriteResponseAsync(HttpContext context, HealthReport report)
     {
+        if (context.User.Identity?.IsAuthenticated != true)
+        {
+            return context.Response.WriteAsJsonAsync(new { status = report.Status.ToString() });
+        }
+
         var entry = report.Entries.Values.FirstOrDefault();
         return context.Response.WriteAsJsonAsync(new
         {

@@ -59,7 +59,8 @@ public static class MigrationsApi
             .WithDescription($"With ?wait=N (1-{MaxWaitSeconds} seconds) the answer waits until the migration has finished or N seconds have passed, " +
                 "so a script can follow a migration with one request instead of polling.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         api.MapPost("/{id}/cancel", CancelAsync)
             .WithName("CancelMigration")
@@ -135,7 +136,7 @@ public static class MigrationsApi
         return TypedResults.Ok(new MigrationPage([.. items.Select(MigrationResponse.From)], pageNumber, size, total));
     }
 
-    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> GetAsync(string id, MigrationCommands migrations, string? wait, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MigrationResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext context, MigrationCommands migrations, string? wait, CancellationToken cancellationToken)
     {
         if (ApiQuery.TryWait(wait, MaxWaitSeconds, out var seconds) is { } invalid)
         {
@@ -147,8 +148,15 @@ public static class MigrationsApi
             return NotFound(id);
         }
 
-        migration = await ApiQuery.WaitUntilFinishedAsync(migration, seconds,
-            timeout => migrations.WaitForAsync(id, m => m.IsFinished, timeout, cancellationToken), () => migrations.Find(id)!);
+        try
+        {
+            migration = await ApiQuery.WaitUntilFinishedAsync(migration, seconds, context,
+                timeout => migrations.WaitForAsync(id, m => m.IsFinished, timeout, cancellationToken), () => migrations.Find(id)!);
+        }
+        catch (RequestRefusedException ex)
+        {
+            return Problem(ex);
+        }
 
         return TypedResults.Ok(MigrationResponse.From(migration));
     }

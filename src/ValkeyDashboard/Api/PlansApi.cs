@@ -139,7 +139,7 @@ public static class PlansApi
         return TypedResults.Ok(new PlanPage([.. items.Select(PlanResponse.From)], pageNumber, size, total));
     }
 
-    public static async Task<Results<Ok<PlanResponse>, ProblemHttpResult>> GetAsync(string id, PlanCommands plans, string? wait, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<PlanResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext context, PlanCommands plans, string? wait, CancellationToken cancellationToken)
     {
         if (ApiQuery.TryWait(wait, MaxWaitSeconds, out var seconds) is { } invalid)
         {
@@ -151,8 +151,15 @@ public static class PlansApi
             return TypedResults.Problem(detail: $"there is no plan {MigrationsApi.Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Plan not found");
         }
 
-        plan = await ApiQuery.WaitUntilFinishedAsync(plan, seconds,
-            timeout => plans.WaitForAsync(id, p => p.IsFinished, timeout, cancellationToken), () => plans.Find(id)!);
+        try
+        {
+            plan = await ApiQuery.WaitUntilFinishedAsync(plan, seconds, context,
+                timeout => plans.WaitForAsync(id, p => p.IsFinished, timeout, cancellationToken), () => plans.Find(id)!);
+        }
+        catch (RequestRefusedException ex)
+        {
+            return RefusalProblems.ToProblem(ex, "Plan");
+        }
 
         return TypedResults.Ok(PlanResponse.From(plan));
     }

@@ -16,12 +16,17 @@ internal static class DashboardAuthExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardAuthOptions>, DashboardAuthOptionsValidator>();
         services.AddSingleton<BrowserSignIn>();
+        services.AddSingleton<BrowserSessions>();
+        services.AddSingleton<SignInRefusals>();
         services.AddHostedService<DashboardAuthStartup>();
 
         services.AddAuthentication(PolicySchemeName)
             .AddPolicyScheme(PolicySchemeName, null, o => o.ForwardDefaultSelector = context =>
                 context.RequestServices.GetRequiredService<IOptions<DashboardAuthOptions>>().Value.Mode == DashboardAuthMode.None ? NoSignInAuthenticationHandler.SchemeName
                 : ApiTokenAuthenticationHandler.PresentedToken(context.Request) is not null ? ApiTokenAuthenticationHandler.SchemeName
+                // The API and the hub take bearer tokens only: the page is Blazor Server and never calls them, and a cookie
+                // rides along with requests from other pages of the same site (SameSite is per site, not per origin or port).
+                : IsApi(context.Request) ? ApiTokenAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
             {
@@ -37,6 +42,15 @@ internal static class DashboardAuthExtensions
                         "sign in first: send Authorization: Bearer <token> with a token from Dashboard:Auth:Tokens (or open the browser sign-in link)")
                     : RedirectAsync(context);
                 o.Events.OnRedirectToAccessDenied = context => DashboardProblems.ForbiddenAsync(context.HttpContext);
+                // A cookie of an earlier session epoch (an earlier start, unless sessions are kept) signs nobody in.
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    if (!context.HttpContext.RequestServices.GetRequiredService<BrowserSessions>().IsCurrent(context.Principal))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             })
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, NoSignInAuthenticationHandler>(NoSignInAuthenticationHandler.SchemeName, null);
@@ -74,6 +88,11 @@ internal sealed class DashboardAuthOptionsValidator : IValidateOptions<Dashboard
         if (options.SessionIdleTimeout <= TimeSpan.Zero)
         {
             failures.Add("Dashboard:Auth:SessionIdleTimeout must be positive");
+        }
+
+        if (options.SignInLinkLifetime <= TimeSpan.Zero)
+        {
+            failures.Add("Dashboard:Auth:SignInLinkLifetime must be positive");
         }
 
         for (var i = 0; i < options.Tokens.Count; i++)

@@ -17,6 +17,15 @@ public sealed class DashboardAuthOptions
     /// <summary>How long a browser stays signed in without using the dashboard.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>How long a printed sign-in link works (once).</summary>
+    public TimeSpan SignInLinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Whether signed-in browsers stay signed in when the dashboard restarts. Off by default: every start begins a new
+    /// session epoch and the cookies of the one before stop working, so a restart ends every browser session.
+    /// </summary>
+    public bool KeepSessionsAcrossRestarts { get; set; }
+
     /// <summary>
     /// The configured token <paramref name="presented"/> is, or null. Compared in constant time (as SHA-256 hashes, so
     /// lengths do not show) against every token, whether or not an earlier one matched.
@@ -44,7 +53,7 @@ public sealed class DashboardAuthOptions
 
 public enum DashboardAuthMode
 {
-    /// <summary>Sign-in required: a one-time link printed at start-up for browsers, configured tokens for scripts.</summary>
+    /// <summary>Sign-in required: one-use links printed on the console for browsers, configured tokens for scripts.</summary>
     BrowserToken = 0,
 
     /// <summary>No sign-in: everyone is an operator. Refused at start-up unless every listening URL is loopback.</summary>

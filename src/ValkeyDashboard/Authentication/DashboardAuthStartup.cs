@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
@@ -7,14 +8,21 @@ namespace ValkeyDashboard.Authentication;
 
 /// <summary>
 /// Once the server listens: refuses <see cref="DashboardAuthMode.None"/> on any address that is not loopback, and prints
-/// the browser sign-in link.
+/// a browser sign-in link, then a new one each time the process gets <c>SIGUSR1</c> (<c>kill -USR1 &lt;pid&gt;</c>): a
+/// link works once and for <see cref="DashboardAuthOptions.SignInLinkLifetime"/>.
 /// </summary>
 internal sealed class DashboardAuthStartup(
     IServer server,
     IOptions<DashboardAuthOptions> auth,
     BrowserSignIn signIn,
-    ILogger<DashboardAuthStartup> logger) : IHostedLifecycleService
+    ILogger<DashboardAuthStartup> logger) : IHostedLifecycleService, IDisposable
 {
+    /// <summary>SIGUSR1's number on Linux; .NET names only the common signals, others are passed as their number.</summary>
+    private const int LinuxSigUsr1 = 10;
+
+    private PosixSignalRegistration? _newLinkSignal;
+    private string? _address;
+
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         var options = auth.Value;
@@ -33,17 +41,32 @@ internal sealed class DashboardAuthStartup(
             return Task.CompletedTask;
         }
 
-        var address = addresses.OrderBy(a => IsLoopback(a) ? 0 : 1).FirstOrDefault();
-        if (address is not null)
+        _address = addresses.OrderBy(a => IsLoopback(a) ? 0 : 1).FirstOrDefault();
+        if (_address is not null)
         {
-            // On the console only: the token must not end up in log files.
-            Console.Out.WriteLine($"Sign in: {address.TrimEnd('/')}{BrowserSignIn.Path}?t={signIn.Token}");
-            logger.LogInformation("Sign-in is on: the browser sign-in link was printed on the console (it is not written to the log files); {Tokens} API token(s) configured",
-                options.Tokens.Count);
+            PrintLink(signIn.Token);
+            if (OperatingSystem.IsLinux())
+            {
+                _newLinkSignal = PosixSignalRegistration.Create((PosixSignal)LinuxSigUsr1, context =>
+                {
+                    context.Cancel = true;
+                    PrintLink(signIn.Issue());
+                });
+            }
+
+            logger.LogInformation("Sign-in is on: a sign-in link was printed on the console (it is not written to the log files); " +
+                "send SIGUSR1 to process {ProcessId} for a new one; {Tokens} API token(s) configured", Environment.ProcessId, options.Tokens.Count);
         }
 
         return Task.CompletedTask;
     }
+
+    /// <summary>On the console only: the token must not end up in log files.</summary>
+    private void PrintLink(string token) =>
+        Console.Out.WriteLine($"Sign in: {_address!.TrimEnd('/')}{BrowserSignIn.Path}?t={token} " +
+            $"(works once, until {signIn.ExpiresAt.ToLocalTime():HH:mm:ss}; kill -USR1 {Environment.ProcessId} prints a new one)");
+
+    public void Dispose() => _newLinkSignal?.Dispose();
 
     internal static bool IsLoopback(string address)
     {
@@ -61,7 +84,12 @@ internal sealed class DashboardAuthStartup(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _newLinkSignal?.Dispose();
+        _newLinkSignal = null;
+        return Task.CompletedTask;
+    }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

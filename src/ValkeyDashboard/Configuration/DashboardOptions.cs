@@ -19,6 +19,14 @@ public sealed class DashboardOptions
     /// </summary>
     public string? KeysDirectory { get; set; }
 
+    /// <summary>A log file that reaches this size is continued in a new one (<c>dashboard-YYYYMMDD_001.log</c>), so a flood of requests never silences the log.</summary>
+    [Range(1024, long.MaxValue)]
+    public long LogFileSizeLimitBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Log files kept; older ones are deleted (with <see cref="LogFileSizeLimitBytes"/>, what the logs may take on disk).</summary>
+    [Range(1, 1000)]
+    public int LogFilesKept { get; set; } = 30;
+
     public RateLimitOptions RateLimit { get; set; } = new();
 }
 
@@ -28,4 +36,16 @@ public sealed class RateLimitOptions
     /// <summary>Requests per minute per client on the endpoints that change something or cost the cluster work.</summary>
     [Range(1, 1_000_000)]
     public int MutationsPerMinute { get; set; } = 60;
+
+    /// <summary>Sign-in attempts (<c>/login</c> with a token) per minute per client address; more get 429 before anything is checked or audited.</summary>
+    [Range(1, 1_000_000)]
+    public int SignInAttemptsPerMinute { get; set; } = 20;
+
+    /// <summary>Requests that wait for a migration or plan to finish (<c>?wait=N</c>) one client may have open at once; more get 429.</summary>
+    [Range(1, 10_000)]
+    public int WaitsPerClient { get; set; } = 8;
+
+    /// <summary>Hub connections of one client that may watch slot statistics at once; more are refused (429).</summary>
+    [Range(1, 10_000)]
+    public int SlotStatisticsWatchersPerClient { get; set; } = 4;
 }

@@ -10,9 +10,11 @@ using Serilog;
 using Serilog.Events;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Authentication;
+using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Components;
 using ValkeyDashboard.Hubs;
 using ValkeyDashboard.Model.HeatMap;
+using ValkeyDashboard.Security;
 
 namespace ValkeyDashboard;
 
@@ -25,6 +27,13 @@ internal static class DashboardWebExtensions
             .Bind(configuration.GetSection(DashboardOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.RateLimit.MutationsPerMinute is >= 1 and <= 1_000_000, "Dashboard:RateLimit:MutationsPerMinute must be between 1 and 1,000,000.")
+            .Validate(o => o.RateLimit.SignInAttemptsPerMinute is >= 1 and <= 1_000_000, "Dashboard:RateLimit:SignInAttemptsPerMinute must be between 1 and 1,000,000.")
+            .Validate(o => o.RateLimit.WaitsPerClient >= 1 && o.RateLimit.SlotStatisticsWatchersPerClient >= 1,
+                "Dashboard:RateLimit:WaitsPerClient and SlotStatisticsWatchersPerClient must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<AuditRetentionOptions>()
+            .Bind(configuration.GetSection(AuditRetentionOptions.SectionName))
+            .ValidateDataAnnotations()
             .ValidateOnStart();
 
         // Keys that protect circuits and antiforgery tokens survive restarts (an open page reconnects after one).
@@ -67,7 +76,10 @@ internal static class DashboardWebExtensions
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SlotStatisticsWatchers>();
+        services.AddSingleton<ClusterHubConnections>();
+        services.AddSingleton<OpenWaits>();
         services.AddHostedService<ClusterHubBroadcaster>();
+        services.AddHostedService<RollingRestartBroadcaster>();
         services.AddSingleton<SlotHeatMapSource>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotHeatMapSource>());
         return services;
@@ -82,7 +94,9 @@ internal static class DashboardWebExtensions
         app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) =>
             exception is not null || context.Response.StatusCode >= 500 ? LogEventLevel.Error
             : HttpMethods.IsGet(context.Request.Method) && context.Response.StatusCode < 400 ? LogEventLevel.Debug
+            : context.Response.StatusCode == StatusCodes.Status429TooManyRequests ? LogEventLevel.Debug
             : LogEventLevel.Information);
+        app.UseDashboardRequestChecks();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -97,6 +111,7 @@ internal static class DashboardWebExtensions
         app.MapAuditApi();
         app.MapNodesApi();
         app.MapPlansApi();
+        app.MapRestartsApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -7,6 +7,7 @@ using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Migrations.Atomic;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Plans;
+using ValkeyDashboard.Cluster.Restarts;
 using ValkeyDashboard.Cluster.Storage;
 
 namespace ValkeyDashboard;
@@ -30,6 +31,8 @@ internal static class ValkeyServiceCollectionExtensions
             .Validate(o => o.PollInterval >= TimeSpan.FromMilliseconds(100), "Valkey:PollInterval must be at least 100 ms.")
             .Validate(o => o.CommandTimeout > TimeSpan.Zero, "Valkey:CommandTimeout must be positive.")
             .Validate(o => o.RemoveGracePeriod >= TimeSpan.Zero && o.RemoveGracePeriod <= TimeSpan.FromMinutes(5), "Valkey:RemoveGracePeriod must be between 0 and 5 minutes.")
+            .Validate(o => o.Embedded.FailoverGracePeriod >= TimeSpan.Zero && o.Embedded.FailoverGracePeriod <= TimeSpan.FromMinutes(5),
+                "Valkey:Embedded:FailoverGracePeriod must be between 0 and 5 minutes.")
             .ValidateOnStart();
         // The embedded cluster always has a password: the configured one, or one generated once and kept with its data.
         services.PostConfigure<ValkeyOptions>(o =>
@@ -97,6 +100,15 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton<IPlanCommands>(sp => sp.GetRequiredService<PlanCommands>());
         services.AddSingleton<PlanRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<PlanRunner>());
+
+        services.AddSingleton<NodeRestarter>();
+        services.AddSingleton<RollingRestartStore>();
+        services.AddSingleton<RollingRestartRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<RollingRestartRegistry>());
+        services.AddSingleton<RollingRestartCommands>();
+        services.AddSingleton<IRollingRestarts>(sp => sp.GetRequiredService<RollingRestartCommands>());
+        services.AddSingleton<RollingRestartRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<RollingRestartRunner>());
         return services;
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
@@ -11,13 +10,16 @@ namespace ValkeyDashboard.Hubs;
 /// Pushes migration, plan and cluster changes to every hub client, coalesced: per migration and per plan only its
 /// latest state is sent each <see cref="FlushInterval"/>, so many jobs do not flood the connections; topology is sent
 /// only when it changed, slot statistics at most once per monitor poll and only to clients that asked (<see cref="ClusterHub.WatchSlotStatistics"/>).
+/// Every message goes into each connection's own queue (<see cref="ClusterHubConnections"/>): nothing here waits for a
+/// client, so a client that stops reading delays no one.
 /// </summary>
 public sealed class ClusterHubBroadcaster(
-    IHubContext<ClusterHub, IClusterClient> hub,
+    ClusterHubConnections hub,
     ISlotMigrations migrations,
     PlanCommands plans,
     IClusterSnapshotSource cluster,
     SlotStatisticsWatchers slotStatisticsWatchers,
+    Cluster.Hosting.LocalClusterHost host,
     ILogger<ClusterHubBroadcaster> logger) : BackgroundService
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
@@ -50,7 +52,7 @@ public sealed class ClusterHubBroadcaster(
         }
     }
 
-    private async Task FlushPlansAsync(bool heartbeat)
+    private void FlushPlans(bool heartbeat)
     {
         List<Plan> batch;
         lock (_gate)
@@ -74,11 +76,11 @@ public sealed class ClusterHubBroadcaster(
             {
                 if (_announcedPlans.Add(plan.Id))
                 {
-                    await hub.Clients.All.PlanCreated(response);
+                    hub.ToAll(client => client.PlanCreated(response));
                 }
                 else
                 {
-                    await hub.Clients.All.PlanUpdated(response);
+                    hub.ToAll(client => client.PlanUpdated(response));
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -140,11 +142,11 @@ public sealed class ClusterHubBroadcaster(
                     {
                         if (_announced.Add(migration.Id))
                         {
-                            await hub.Clients.All.MigrationCreated(response);
+                            hub.ToAll(client => client.MigrationCreated(response));
                         }
                         else
                         {
-                            await hub.Clients.All.MigrationUpdated(response);
+                            hub.ToAll(client => client.MigrationUpdated(response));
                         }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -153,7 +155,7 @@ public sealed class ClusterHubBroadcaster(
                     }
                 }
 
-                await FlushPlansAsync(heartbeat);
+                FlushPlans(heartbeat);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -174,12 +176,14 @@ public sealed class ClusterHubBroadcaster(
                     if (topology != lastTopology)
                     {
                         lastTopology = topology;
-                        await hub.Clients.All.TopologyChanged(ClusterResponse.From(snapshot));
+                        var cluster = ClusterResponse.From(snapshot, host.FindProcess);
+                        hub.ToAll(client => client.TopologyChanged(cluster));
                     }
 
                     if (slotStatisticsWatchers.Count > 0)
                     {
-                        await hub.Clients.Group(ClusterHub.SlotStatisticsGroup).SlotStatisticsUpdated(SlotsResponse.From(snapshot));
+                        var slots = SlotsResponse.From(snapshot);
+                        hub.ToSome(slotStatisticsWatchers.ConnectionIds, client => client.SlotStatisticsUpdated(slots));
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

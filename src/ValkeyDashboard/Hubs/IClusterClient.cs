@@ -17,6 +17,12 @@ public interface IClusterClient
     /// <summary>A plan changed: a move started or ended, progress and ETA (at least twice a second while it runs).</summary>
     Task PlanUpdated(PlanResponse plan);
 
+    /// <summary>A rolling restart was started.</summary>
+    Task RollingRestartCreated(RollingRestartResponse rollingRestart);
+
+    /// <summary>A rolling restart changed: a node's restart started, failed over, ended; paused, resumed, cancelled, finished.</summary>
+    Task RollingRestartUpdated(RollingRestartResponse rollingRestart);
+
     /// <summary>Nodes, roles, health, slot ownership or the cluster state changed.</summary>
     Task TopologyChanged(ClusterResponse cluster);
 

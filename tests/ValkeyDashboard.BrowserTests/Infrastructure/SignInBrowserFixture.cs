@@ -30,6 +30,8 @@ public sealed class SignInBrowserFixture : DashboardBrowserFixture
             .With("Valkey:Embedded:ReplicasPerPrimary", "0")
             .With("Dashboard:Auth:Mode", "BrowserToken")
             .With("Dashboard:Auth:SessionIdleTimeout", IdleTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture))
+            // Every test signs in, all from 127.0.0.1; the limit itself is tested with a low one (SignInFloodTests).
+            .With("Dashboard:RateLimit:SignInAttemptsPerMinute", "1000")
             .With("Dashboard:Auth:Tokens:0:Name", ViewerName)
             .With("Dashboard:Auth:Tokens:0:Token", ViewerToken)
             .With("Dashboard:Auth:Tokens:0:Role", DashboardRoles.Viewer)
@@ -45,8 +47,11 @@ public sealed class SignInBrowserFixture : DashboardBrowserFixture
     /// <summary>The sign-in cookie's clock.</summary>
     public ManualClock Clock { get; }
 
-    /// <summary>The link the dashboard printed on its console at this start (relative).</summary>
-    public string ConsoleLink => $"/login?t={Uri.EscapeDataString(Services.GetRequiredService<BrowserSignIn>().Token)}";
+    /// <summary>
+    /// A new sign-in link as the dashboard prints it on its console (relative): a printed link works once, so each use
+    /// asks for a new one, as an operator does with <c>kill -USR1</c>.
+    /// </summary>
+    public string ConsoleLink => $"/login?t={Uri.EscapeDataString(Services.GetRequiredService<BrowserSignIn>().Issue())}";
 
     /// <summary>The sign-in link with an API token in place of the printed one.</summary>
     public static string LinkWith(string apiToken) => $"/login?t={Uri.EscapeDataString(apiToken)}";

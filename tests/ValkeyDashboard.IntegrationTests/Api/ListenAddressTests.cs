@@ -101,7 +101,7 @@ public partial class ListenAddressTests
     }
 
     /// <summary>The built dashboard in External mode against a port where nothing answers (it starts anyway), its files in a scratch folder.</summary>
-    private static DashboardProcess StartDashboard(string[] arguments, Dictionary<string, string?> environment, out string folder)
+    private static ConsoleDashboard StartDashboard(string[] arguments, Dictionary<string, string?> environment, out string folder)
     {
         folder = TestDirectories.Create("listen");
         // Whatever the test process has: only what the test sets may name an address.
@@ -110,9 +110,9 @@ public partial class ListenAddressTests
             environment.TryAdd(inherited, null);
         }
 
-        return DashboardProcess.Start("dotnet",
+        return ConsoleDashboard.Start("dotnet",
             [
-                DashboardProcess.BuiltDll, .. arguments,
+                ConsoleDashboard.BuiltDll, .. arguments,
                 "--Valkey:Mode=External", $"--Valkey:External:Endpoints:0=127.0.0.1:{TestPorts.AllocateBlock(1).ToString(CultureInfo.InvariantCulture)}",
                 $"--Dashboard:DataDirectory={folder}",
             ],

@@ -22,7 +22,7 @@ public sealed partial class ContainerImageFixture : IAsyncLifetime
 
     public CliCluster Cluster { get; private set; } = null!;
 
-    public DashboardProcess Dashboard { get; private set; } = null!;
+    public ConsoleDashboard Dashboard { get; private set; } = null!;
 
     /// <summary>The dashboard as a client outside the container reaches it.</summary>
     public HttpClient Client { get; private set; } = null!;
@@ -104,7 +104,7 @@ public sealed partial class ContainerImageFixture : IAsyncLifetime
             Cluster = await CliCluster.StartAsync(primaries: 3, replicasPerPrimary: 0, spares: 0);
             Environment = ContainerEnvironment();
             var entrypoint = Image.Entrypoint;
-            Dashboard = DashboardProcess.Start(entrypoint[0], entrypoint.Skip(1), Image.HostPath(Image.WorkingDirectory), Environment,
+            Dashboard = ConsoleDashboard.Start(entrypoint[0], entrypoint.Skip(1), Image.HostPath(Image.WorkingDirectory), Environment,
                 cleanEnvironment: true, userId: UserId == 0 ? null : UserId);
 
             ListeningAddress = (await Dashboard.WaitForLineAsync(NowListening(), StartTimeout)).Groups["address"].Value;
@@ -161,7 +161,7 @@ public sealed partial class ContainerImageFixture : IAsyncLifetime
         }
 
         // The image's dotnet is on its PATH (/usr/bin); here it is wherever this test's dotnet is.
-        environment["PATH"] = $"{Path.GetDirectoryName(DashboardProcess.DotnetHost)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        environment["PATH"] = $"{Path.GetDirectoryName(ConsoleDashboard.DotnetHost)}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
         if (System.Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } dotnetRoot)
         {
             environment["DOTNET_ROOT"] = dotnetRoot;
@@ -184,6 +184,6 @@ public sealed partial class ContainerImageFixture : IAsyncLifetime
     [GeneratedRegex(@"Now listening on: (?<address>\S+)")]
     private static partial Regex NowListening();
 
-    [GeneratedRegex(@"^Sign in: (?<link>\S+)$")]
+    [GeneratedRegex(@"^Sign in: (?<link>\S+)")]
     private static partial Regex SignIn();
 }

@@ -58,10 +58,13 @@ public class ContainerImageTests(ContainerImageFixture container) : IClassFixtur
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         var cookie = Assert.Single(signIn.Headers.GetValues("Set-Cookie")).Split(';')[0];
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/cluster");
+        // The page opens with the cookie (the API takes bearer tokens only) and not without it.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.Add("Cookie", cookie);
-        using var cluster = await container.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, cluster.StatusCode);
+        using var page = await container.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using var anonymous = await container.Client.GetAsync(new Uri("/", UriKind.Relative));
+        Assert.NotEqual(HttpStatusCode.OK, anonymous.StatusCode);
     }
 
     [Fact]

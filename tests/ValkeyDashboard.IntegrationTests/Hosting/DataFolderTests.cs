@@ -25,11 +25,11 @@ public partial class DataFolderTests
         {
             var contentRoot = Directory.CreateDirectory(Path.Combine(folder, "app")).FullName;
             var workingDirectory = Directory.CreateDirectory(Path.Combine(folder, "elsewhere")).FullName;
-            File.Copy(Path.Combine(Path.GetDirectoryName(DashboardProcess.BuiltDll)!, "appsettings.json"), Path.Combine(contentRoot, "appsettings.json"));
+            File.Copy(Path.Combine(Path.GetDirectoryName(ConsoleDashboard.BuiltDll)!, "appsettings.json"), Path.Combine(contentRoot, "appsettings.json"));
 
-            await using (var dashboard = DashboardProcess.Start("dotnet",
+            await using (var dashboard = ConsoleDashboard.Start("dotnet",
                 [
-                    DashboardProcess.BuiltDll, "--contentRoot", contentRoot, "--urls", "http://127.0.0.1:0",
+                    ConsoleDashboard.BuiltDll, "--contentRoot", contentRoot, "--urls", "http://127.0.0.1:0",
                     "--Dashboard:DataDirectory=state",
                     "--Valkey:Mode=External", $"--Valkey:External:Endpoints:0=127.0.0.1:{TestPorts.AllocateBlock(1).ToString(CultureInfo.InvariantCulture)}",
                 ],
@@ -169,9 +169,9 @@ public partial class DataFolderTests
     {
         try
         {
-            await using var dashboard = DashboardProcess.Start("dotnet",
+            await using var dashboard = ConsoleDashboard.Start("dotnet",
                 [
-                    DashboardProcess.BuiltDll, "--urls", "http://127.0.0.1:0", $"--Dashboard:DataDirectory={folder}",
+                    ConsoleDashboard.BuiltDll, "--urls", "http://127.0.0.1:0", $"--Dashboard:DataDirectory={folder}",
                     "--Valkey:Mode=External", $"--Valkey:External:Endpoints:0=127.0.0.1:{TestPorts.AllocateBlock(1).ToString(CultureInfo.InvariantCulture)}",
                 ],
                 TestDirectories.RepositoryRoot());

@@ -49,7 +49,7 @@ public class LocalClusterHostLifecycleTests
     }
 
     [Fact]
-    public async Task Processes_left_by_a_crashed_run_are_found_by_their_pid_files_and_replaced()
+    public async Task Nodes_left_running_by_a_crashed_run_are_adopted_untouched_and_stopped_with_the_new_run()
     {
         var options = EmbeddedCluster.CreateOptions();
         var crashed = await EmbeddedCluster.StartAsync(options);
@@ -57,22 +57,34 @@ public class LocalClusterHostLifecycleTests
         try
         {
             await WriteKeysAsync(crashed, keys);
-            var leftovers = crashed.Host.Nodes.Select(n => n.ProcessId!.Value).ToList();
+            var leftovers = crashed.Host.Nodes.ToDictionary(n => n.Port, n => n.ProcessId!.Value);
 
             // A second host on the same folder, as after a dashboard that died without stopping its nodes.
             var next = await EmbeddedCluster.StartAsync(options);
             try
             {
-                Assert.All(leftovers, pid => Assert.False(ValkeyProcesses.IsRunning(pid), $"leftover pid {pid} was not stopped"));
-                Assert.All(next.Host.Nodes, n => Assert.True(n.IsRunning));
+                Assert.All(next.Host.Nodes, n =>
+                {
+                    Assert.True(n.IsAdopted, $"{n.Endpoint} was not adopted");
+                    Assert.Equal(leftovers[n.Port], n.ProcessId);
+                    Assert.Empty(n.Drift);
+                });
                 await next.Monitor.WaitForAsync(s => s.State == ClusterState.Ok, Deadline);
                 await AssertKeysAsync(next, keys);
+
+                // Adopted nodes are stopped and started like the ones a run started itself.
+                var first = next.Host.Nodes[0];
+                await next.Host.RestartNodeAsync(first.Port);
+                Assert.False(first.IsAdopted);
+                Assert.False(ValkeyProcesses.IsRunning(leftovers[first.Port]), $"adopted pid {leftovers[first.Port]} still runs after the node's restart");
+                Assert.NotEqual(leftovers[first.Port], first.ProcessId);
             }
             finally
             {
                 await next.DisposeAsync(deleteData: false);
             }
 
+            Assert.All(leftovers.Values, pid => Assert.False(ValkeyProcesses.IsRunning(pid), $"adopted pid {pid} still runs after the host that adopted it stopped"));
             Assert.Empty(ValkeyProcesses.Find(options.Embedded.DataDirectory));
         }
         finally

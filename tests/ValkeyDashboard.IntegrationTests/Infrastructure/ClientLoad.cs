@@ -58,7 +58,11 @@ public sealed class ClientLoad : IDisposable
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                Failures.Enqueue($"{key}: {ex.Message}");
+                Failures.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {key}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : string.Empty)}");
+
+                // As an application's retry would: a client that fails at once must not spin and starve the thread pool
+                // (and the client library's own reconnection and topology reload with it).
+                await Task.Delay(10);
             }
         }
     }

@@ -1,188 +1,131 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
-using ValkeyDashboard.Cluster.Hosting;
 
 namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The real dashboard as a child process (what an operator or a container starts), for tests of what only a real start
-/// shows: where it listens, where it writes, what it prints. Every line it prints is kept; waits have deadlines and
-/// fail with the output. Disposing sends SIGTERM, then kills it if it has not exited within 15 s.
+/// The dashboard as an operator runs it: its own <c>dotnet</c> process (what a crash or <c>kill -9</c> can end), with
+/// an embedded cluster in a scratch folder on ports from the tests' range, signed in with an operator token. Disposing
+/// stops it like Ctrl+C (SIGTERM); a test that kills it uses <see cref="Kill"/>.
 /// </summary>
-public sealed class DashboardProcess : IAsyncDisposable
+internal sealed partial class DashboardProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
+    public const string Token = "dashboard-process-test-token";
 
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly Channel<bool> _printed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DashboardProcess(Process process) => _process = process;
 
-    /// <summary>The built dashboard (<c>ValkeyDashboard.dll</c> beside the tests).</summary>
-    public static string BuiltDll => typeof(Program).Assembly.Location;
-
-    /// <summary>Everything it printed so far (standard output and error, in order of arrival).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return string.Join('\n', _lines);
-            }
-        }
-    }
+    public HttpClient Client { get; private set; } = null!;
 
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>
-    /// Starts <paramref name="command"/> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>. The
-    /// environment is this process's plus <paramref name="environment"/>, or only <paramref name="environment"/> when
-    /// <paramref name="cleanEnvironment"/> (as in a container). With <paramref name="userId"/> it runs as that uid and
-    /// gid with no supplementary groups (through <c>setpriv</c>, which replaces itself with the command: the pid is the
-    /// dashboard's).
-    /// </summary>
-    public static DashboardProcess Start(
-        string command,
-        IEnumerable<string> arguments,
-        string workingDirectory,
-        IReadOnlyDictionary<string, string?>? environment = null,
-        bool cleanEnvironment = false,
-        int? userId = null)
+    /// <summary>What it wrote to the console so far.</summary>
+    public string Output
     {
-        var start = new ProcessStartInfo(userId is null ? command : Setpriv)
+        get
         {
-            WorkingDirectory = workingDirectory,
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Settings for a dashboard with an embedded cluster of <paramref name="primaries"/>×1 in <paramref name="folder"/>.</summary>
+    public static Dictionary<string, string> EmbeddedSettings(string folder, int basePort, int primaries = 3) => new(StringComparer.Ordinal)
+    {
+        ["Valkey:Mode"] = "Embedded",
+        ["Valkey:Embedded:BasePort"] = basePort.ToString(CultureInfo.InvariantCulture),
+        ["Valkey:Embedded:Primaries"] = primaries.ToString(CultureInfo.InvariantCulture),
+        ["Valkey:Embedded:ReplicasPerPrimary"] = "1",
+        ["Valkey:Embedded:DataDirectory"] = Path.Combine(folder, "cluster"),
+        ["Valkey:Embedded:NodeTimeoutMilliseconds"] = "2000",
+        ["Valkey:PollInterval"] = "00:00:00.250",
+        ["Dashboard:DatabasePath"] = Path.Combine(folder, "dashboard.db"),
+        ["Dashboard:LogDirectory"] = Path.Combine(folder, "logs"),
+        ["Dashboard:KeysDirectory"] = Path.Combine(folder, "keys"),
+        ["Dashboard:RateLimit:MutationsPerMinute"] = "1000000",
+        ["Dashboard:Auth:Tokens:0:Name"] = "test",
+        ["Dashboard:Auth:Tokens:0:Token"] = Token,
+        ["Dashboard:Auth:Tokens:0:Role"] = "operator",
+    };
+
+    /// <summary>Starts the dashboard and returns once it listens (its cluster is up by then).</summary>
+    public static async Task<DashboardProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!,
         };
-        if (userId is { } uid)
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var (key, value) in settings)
         {
-            foreach (var argument in new[] { $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "--", command })
-            {
-                start.ArgumentList.Add(argument);
-            }
+            start.ArgumentList.Add($"--{key}={value}");
         }
 
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        if (cleanEnvironment)
-        {
-            start.Environment.Clear();
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        var dashboard = new DashboardProcess(process);
-        process.OutputDataReceived += (_, e) => dashboard.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => dashboard.Add(e.Data);
-        process.Exited += (_, _) => dashboard._printed.Writer.TryWrite(true);
-        process.EnableRaisingEvents = true;
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"{command} did not start");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return dashboard;
-    }
-
-    /// <summary>The <c>dotnet</c> the tests run on (its full path, for a clean environment without this PATH).</summary>
-    public static string DotnetHost =>
-        Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet"
-            ? host
-            : (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
-                .Select(dir => Path.Combine(dir, "dotnet")).FirstOrDefault(File.Exists) ?? "dotnet";
-
-    /// <summary><c>setpriv</c> (util-linux), which eng/test.sh makes sure is installed.</summary>
-    public const string Setpriv = "/usr/bin/setpriv";
-
-    /// <summary>The first printed line that matches <paramref name="pattern"/>; fails with the output when it exits first or the time runs out.</summary>
-    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (true)
-        {
-            lock (_lines)
-            {
-                foreach (var line in _lines)
-                {
-                    if (pattern.Match(line) is { Success: true } match)
-                    {
-                        return match;
-                    }
-                }
-            }
-
-            if (_process.HasExited)
-            {
-                // The last lines may still be on their way.
-                await _process.WaitForExitAsync(CancellationToken.None);
-                if (Lines().Select(l => pattern.Match(l)).FirstOrDefault(m => m.Success) is { } late)
-                {
-                    return late;
-                }
-
-                throw new InvalidOperationException($"the dashboard exited ({_process.ExitCode}) without printing a line like /{pattern}/:\n{Output}");
-            }
-
-            try
-            {
-                await _printed.Reader.ReadAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"the dashboard printed no line like /{pattern}/ within {timeout.TotalSeconds:0} s:\n{Output}");
-            }
-        }
-    }
-
-    /// <summary>Waits for it to exit by itself (a refused start); its exit code.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
+        var dashboard = new DashboardProcess(new Process { StartInfo = start });
+        dashboard._process.OutputDataReceived += (_, e) => dashboard.Append(e.Data);
+        dashboard._process.ErrorDataReceived += (_, e) => dashboard.Append(e.Data);
+        dashboard._process.Start();
+        dashboard._process.BeginOutputReadLine();
+        dashboard._process.BeginErrorReadLine();
         try
         {
-            await _process.WaitForExitAsync().WaitAsync(timeout);
+            var address = await dashboard._listening.Task.WaitAsync(StartTimeout);
+            dashboard.Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(120) };
+            dashboard.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            return dashboard;
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            await dashboard.DisposeAsync();
+            throw new InvalidOperationException($"the dashboard did not start listening within {StartTimeout.TotalSeconds:0} s: {dashboard.Output}", ex);
+        }
+    }
+
+    /// <summary>SIGKILL: the dashboard dies at once, as in a crash; its nodes (in sessions of their own) keep running.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>SIGTERM, as Ctrl+C or a service manager: the dashboard stops its nodes, then itself.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"the dashboard did not exit within {timeout.TotalSeconds:0} s:\n{Output}");
+            _process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"the dashboard did not stop within 60 s of SIGTERM: {Output}");
         }
-
-        return _process.ExitCode;
-    }
-
-    /// <summary>SIGTERM (what <c>docker stop</c> and Ctrl+C send), then a kill after 15 s; its exit code.</summary>
-    public async Task<int> StopAsync()
-    {
-        if (!_process.HasExited)
-        {
-            PosixSignals.Terminate(_process.Id);
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(StopTimeout);
-            }
-            catch (TimeoutException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-
-        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()
@@ -193,30 +136,34 @@ public sealed class DashboardProcess : IAsyncDisposable
         }
         finally
         {
+            Client?.Dispose();
             _process.Dispose();
         }
     }
 
-    private List<string> Lines()
-    {
-        lock (_lines)
-        {
-            return [.. _lines];
-        }
-    }
-
-    private void Add(string? line)
+    private void Append(string? line)
     {
         if (line is null)
         {
+            if (!_listening.Task.IsCompleted)
+            {
+                _listening.TrySetException(new InvalidOperationException("the dashboard's output ended before it listened"));
+            }
+
             return;
         }
 
-        lock (_lines)
+        lock (_output)
         {
-            _lines.Add(line);
+            _output.AppendLine(line);
         }
 
-        _printed.Writer.TryWrite(true);
+        if (ListeningLine().Match(line) is { Success: true } match)
+        {
+            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
     }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
 }

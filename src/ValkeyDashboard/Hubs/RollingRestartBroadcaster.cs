@@ -1,0 +1,46 @@
+using ValkeyDashboard.Api;
+using ValkeyDashboard.Cluster.Restarts;
+
+namespace ValkeyDashboard.Hubs;
+
+/// <summary>
+/// Pushes rolling restarts to every hub client as they change: created once, then updated on each step (a node
+/// starting, failing over, back), a few changes a node, so nothing needs coalescing. Through each connection's own
+/// queue (<see cref="ClusterHubConnections"/>), like every other push.
+/// </summary>
+public sealed class RollingRestartBroadcaster(
+    ClusterHubConnections hub,
+    IRollingRestarts restarts,
+    ILogger<RollingRestartBroadcaster> logger) : BackgroundService
+{
+    private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var rolling in restarts.WatchAsync(stoppingToken))
+            {
+                var response = RollingRestartResponse.From(rolling);
+                try
+                {
+                    if (_announced.Add(rolling.Id))
+                    {
+                        hub.ToAll(client => client.RollingRestartCreated(response));
+                    }
+                    else
+                    {
+                        hub.ToAll(client => client.RollingRestartUpdated(response));
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Could not push rolling restart {Id} to hub clients", rolling.Id);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

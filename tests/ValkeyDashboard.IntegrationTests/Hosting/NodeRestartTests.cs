@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using ValkeyDashboard.IntegrationTests.Infrastructure;
+
+namespace ValkeyDashboard.IntegrationTests.Hosting;
+
+/// <summary>
+/// <c>POST /api/nodes/{id}/restart</c> on a real embedded cluster under a client load that reads back every write: a
+/// replica restarts in place, a primary hands its shard to an in-sync replica first, and a restart that would leave
+/// slots unserved or cut across a migration is refused, saying why. The tests share one dashboard; each leaves every
+/// node running and the cluster ok.
+/// </summary>
+[Collection(OwnClustersCollection.Name)]
+public sealed class NodeRestartTests(NodeRestartTests.Dashboard dashboard) : IClassFixture<NodeRestartTests.Dashboard>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly DashboardAppFactory _factory = dashboard.Factory;
+    private readonly HttpClient _client = dashboard.Client;
+
+    /// <summary>One dashboard with its 3×1 cluster for the class.</summary>
+    public sealed class Dashboard : IAsyncLifetime
+    {
+        public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded().With("Valkey:Embedded:FailoverGracePeriod", "00:00:01");
+
+        public HttpClient Client { get; private set; } = null!;
+
+        public Task InitializeAsync()
+        {
+            Client = Factory.CreateClient();
+            return Task.CompletedTask;
+        }
+
+        public async Task DisposeAsync()
+        {
+            Client?.Dispose();
+            await Factory.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_replica_restarts_in_place_as_a_new_process_and_is_in_sync_again()
+    {
+        var replica = (await NodesAsync()).First(n => n.GetProperty("role").GetString() == "replica");
+        var id = replica.GetProperty("id").GetString()!;
+        var pidBefore = replica.GetProperty("process").GetProperty("pid").GetInt32();
+
+        var plan = await _client.GetJsonAsync($"/api/nodes/{id}/restart-plan");
+        Assert.Equal("replica", plan.GetProperty("kind").GetString());
+
+        using var response = await _client.PostAsync(new Uri($"/api/nodes/{id}/restart", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("replica", after.GetProperty("role").GetString());
+        Assert.Equal("online", after.GetProperty("health").GetString());
+        Assert.NotEqual(pidBefore, after.GetProperty("process").GetProperty("pid").GetInt32());
+        Assert.False(ValkeyProcesses.IsRunning(pidBefore));
+        await AssertAuditedAsync(id, "accepted");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_primary_fails_over_to_its_in_sync_replica_before_its_restart_and_no_command_fails_on_the_server_or_loses_a_write(bool failBack)
+    {
+        await using var valkey = await ApplicationClient.ConnectAsync(
+            _factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Cluster.Configuration.ValkeyOptions>>().Value.Password,
+            [.. _factory.Services.GetRequiredService<Cluster.Hosting.LocalClusterHost>().GetSeedEndpoints()]);
+        var keys = Enumerable.Range(0, 3_000).Select(i => $"restart:{failBack}:{i}").ToArray();
+        var db = valkey.GetDatabase();
+        await Task.WhenAll(keys.Select(k => db.StringSetAsync(k, "0")));
+        using var load = new ClientLoad(db, keys, writers: 3);
+        await load.WaitForOperationsAsync(1_000, Deadline);
+
+        var nodes = await NodesAsync();
+        var primary = nodes.First(n => n.GetProperty("role").GetString() == "primary");
+        var id = primary.GetProperty("id").GetString()!;
+        var replicaId = nodes.Single(n => n.GetProperty("primaryId").GetString() == id).GetProperty("id").GetString()!;
+        var slots = primary.GetProperty("slots").GetRawText();
+
+        var plan = await _client.GetJsonAsync($"/api/nodes/{id}/restart-plan?failBack={failBack.ToString().ToLowerInvariant()}");
+        Assert.Equal("failover", plan.GetProperty("kind").GetString());
+        Assert.Equal(replicaId, plan.GetProperty("failoverToId").GetString());
+        Assert.Contains(plan.GetProperty("failoverToEndpoint").GetString()!, plan.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        using var response = await _client.PostAsync(new Uri($"/api/nodes/{id}/restart?failBack={failBack.ToString().ToLowerInvariant()}", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        var now = await NodesAsync();
+        var (newPrimary, newReplica) = failBack ? (id, replicaId) : (replicaId, id);
+        Assert.Equal(failBack ? "primary" : "replica", after.GetProperty("role").GetString());
+        Assert.Equal("primary", now.Single(n => n.GetProperty("id").GetString() == newPrimary).GetProperty("role").GetString());
+        Assert.Equal(newPrimary, now.Single(n => n.GetProperty("id").GetString() == newReplica).GetProperty("primaryId").GetString());
+        Assert.Equal(slots, now.Single(n => n.GetProperty("id").GetString() == newPrimary).GetProperty("slots").GetRawText());
+
+        await ClientLoadChecks.AssertOnlyClientSideRefusalsAndRecoveredAsync(load, Deadline);
+        Assert.Equal(0, load.StaleReads);
+        foreach (var (key, written) in load.LastWritten)
+        {
+            Assert.Equal(written, (long)await db.StringGetAsync(key));
+        }
+
+        await AssertAuditedAsync(id, "accepted");
+    }
+
+    [Fact]
+    public async Task A_primary_without_an_in_sync_replica_is_refused_and_nothing_restarts()
+    {
+        var nodes = await NodesAsync();
+        var primary = nodes.Last(n => n.GetProperty("role").GetString() == "primary");
+        var id = primary.GetProperty("id").GetString()!;
+        var pid = primary.GetProperty("process").GetProperty("pid").GetInt32();
+        var replicaId = nodes.Single(n => n.GetProperty("primaryId").GetString() == id).GetProperty("id").GetString()!;
+
+        using (var stop = await _client.PostAsync(new Uri($"/api/nodes/{replicaId}/stop", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, stop.StatusCode);
+        }
+
+        try
+        {
+            await WaitForAsync(n => n.Any(x => x.GetProperty("id").GetString() == replicaId && x.GetProperty("health").GetString() == "failed"));
+            using var response = await _client.PostAsync(new Uri($"/api/nodes/{id}/restart", UriKind.Relative), null);
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            Assert.Contains("has no online replica", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(pid, (await NodesAsync()).Single(n => n.GetProperty("id").GetString() == id).GetProperty("process").GetProperty("pid").GetInt32());
+            await AssertAuditedAsync(id, "refused");
+        }
+        finally
+        {
+            using var start = await _client.PostAsync(new Uri($"/api/nodes/{replicaId}/start", UriKind.Relative), null);
+            Assert.Equal(HttpStatusCode.NoContent, start.StatusCode);
+            await WaitForAsync(n => n.All(x => x.GetProperty("health").GetString() == "online"));
+        }
+    }
+
+    [Fact]
+    public async Task A_node_whose_shard_a_migration_moves_is_refused_until_it_ends()
+    {
+        var primaries = await _client.PrimariesAsync();
+        var start = Api.MigrationsApiTests.LargestRangeStart(primaries[0].Slots);
+        await using var valkey = await _factory.ConnectToClusterAsync();
+        await valkey.GetServer(primaries[0].Endpoint).ExecuteAsync("DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 1);
+        string migrationId;
+        try
+        {
+            using var started = await _client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{start}}-{{start + 9}}", "targetNodeId": "{{primaries[1].Id}}"}""");
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            migrationId = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            var replica = (await NodesAsync()).Single(n => n.GetProperty("primaryId").GetString() == primaries[0].Id).GetProperty("id").GetString()!;
+
+            using var response = await _client.PostAsync(new Uri($"/api/nodes/{replica}/restart", UriKind.Relative), null);
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
+            Assert.Contains($"migration {migrationId}", detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await valkey.GetServer(primaries[0].Endpoint).ExecuteAsync("DEBUG", "SLOTMIGRATION", "PREVENT-PAUSE", 0);
+        }
+
+        // Restore: the slots go back where they were.
+        await _client.WaitForMigrationAsync(migrationId, m => m.GetProperty("state").GetString() == "succeeded", Deadline);
+        using var back = await _client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{start}}-{{start + 9}}", "targetNodeId": "{{primaries[0].Id}}"}""");
+        var backId = JsonDocument.Parse(await back.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        await _client.WaitForMigrationAsync(backId, m => m.GetProperty("state").GetString() == "succeeded", Deadline);
+    }
+
+    private async Task<List<JsonElement>> NodesAsync() =>
+        [.. (await _client.GetJsonAsync("/api/cluster")).GetProperty("nodes").EnumerateArray()];
+
+    private async Task WaitForAsync(Func<List<JsonElement>, bool> predicate) =>
+        await Cluster.Concurrency.Wait.UntilAsync(async _ => predicate(await NodesAsync()), Deadline, "the cluster to reach the expected state", TimeSpan.FromMilliseconds(100));
+
+    private async Task AssertAuditedAsync(string nodeId, string outcome)
+    {
+        var audit = await _client.GetJsonAsync("/api/audit?pageSize=50");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e =>
+            e.GetProperty("action").GetString() == "node.restart" && e.GetProperty("subject").GetString() == nodeId && e.GetProperty("outcome").GetString() == outcome);
+    }
+}
