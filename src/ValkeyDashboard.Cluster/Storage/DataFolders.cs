@@ -39,11 +39,30 @@ public sealed class DataFolders
     /// <summary>Resolves a folder (<see cref="Resolve(string?, string)"/>) and makes it private before handing it out.</summary>
     public string PrepareFolder(string? configured, string name) => Prepare(Resolve(configured, name));
 
-    /// <summary>Resolves a file and makes its folder private before handing it out.</summary>
+    /// <summary>
+    /// Resolves a file (the database) and makes it private before handing it out: in the data folder like everything
+    /// there; elsewhere its folder, which may hold other things, is only checked, and the file and its SQLite companions
+    /// (<c>-wal</c>, <c>-shm</c>, <c>-journal</c>) are checked and tightened.
+    /// </summary>
     public string PrepareFileFolder(string? configured, string name)
     {
         var path = Resolve(configured, name);
-        Prepare(Path.GetDirectoryName(path)!);
+        var folder = Path.GetDirectoryName(path)!;
+        if (IsUnder(folder, Root))
+        {
+            Prepare(folder);
+            return path;
+        }
+
+        lock (_gate)
+        {
+            if (!_prepared.ContainsKey(path))
+            {
+                var file = Path.GetFileName(path);
+                _prepared[path] = PrivateFiles.PrepareFiles(folder, [file, file + "-wal", file + "-shm", file + "-journal"]);
+            }
+        }
+
         return path;
     }
 
@@ -53,7 +72,8 @@ public sealed class DataFolders
     {
         lock (_gate)
         {
-            // The data folder is checked (and tightened) as a whole once; a folder outside it on its own.
+            // The data folder is checked (and tightened) as a whole once; a folder of its own outside it (logs, keys, the
+            // embedded cluster) likewise on its own.
             var scope = IsUnder(folder, Root) ? Root : folder;
             if (!_prepared.ContainsKey(scope))
             {

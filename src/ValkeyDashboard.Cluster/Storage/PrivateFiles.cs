@@ -64,6 +64,39 @@ public static partial class PrivateFiles
     }
 
     /// <summary>
+    /// Makes <paramref name="files"/> in <paramref name="folder"/> private without touching the rest of a folder that may
+    /// be shared (a database path outside the data folder): the folder is created 0700 when missing and refused when
+    /// another user owns or may write it (they could swap the files); each of the files that exists is refused likewise,
+    /// or tightened to the owner only. Returns what was tightened.
+    /// </summary>
+    /// <exception cref="UntrustedPathException">Another user owns or may write the folder or one of the files.</exception>
+    public static IReadOnlyList<string> PrepareFiles(string folder, IEnumerable<string> files)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return [];
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, FolderMode);
+        }
+
+        Check(folder, UnixFileStatus.Read(folder) ?? throw new DirectoryNotFoundException(folder), "data folder");
+        var tightened = new List<string>();
+        foreach (var file in files.Select(f => Path.Combine(folder, f)))
+        {
+            if (UnixFileStatus.Read(file, followSymbolicLink: false) is { } status)
+            {
+                Visit(file, status, tightened);
+            }
+        }
+
+        return tightened;
+    }
+
+    /// <summary>
     /// Refuses a file the dashboard is about to trust (a password, a key) when another user owns it or may write it.
     /// Nothing happens when it does not exist.
     /// </summary>

@@ -75,6 +75,32 @@ public partial class DataFolderTests
     }
 
     [Fact]
+    public async Task A_database_outside_the_data_folder_is_made_private_without_touching_the_rest_of_its_folder()
+    {
+        var shared = TestDirectories.Create("shared");
+        try
+        {
+            var other = Path.Combine(shared, "someone-elses-tool");
+            await File.WriteAllTextAsync(other, "x");
+            File.SetUnixFileMode(other, (UnixFileMode)0b111_111_111);
+            var database = Path.Combine(shared, "dashboard.db");
+            await File.WriteAllBytesAsync(database, []);
+            File.SetUnixFileMode(database, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+            await using var factory = DashboardAppFactory.External([$"127.0.0.1:{TestPorts.AllocateBlock(1).ToString(CultureInfo.InvariantCulture)}"])
+                .With("Dashboard:DatabasePath", database);
+            using var client = factory.CreateClient();
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(database));
+            Assert.Equal((UnixFileMode)0b111_111_111, File.GetUnixFileMode(other));
+        }
+        finally
+        {
+            TestDirectories.Delete(shared);
+        }
+    }
+
+    [Fact]
     public async Task A_data_folder_another_user_owns_is_refused_at_start_with_the_reason()
     {
         var folder = TestDirectories.Create("foreign-data");
