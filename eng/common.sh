@@ -1,5 +1,5 @@
-# Shared by eng/run.sh and eng/test.sh: checks the .NET SDK and makes Valkey 9 (and, for the browser tests,
-# Chromium) available.
+# Shared by eng/run.sh and eng/test.sh: checks the .NET SDK and makes Valkey 9 (and, for the tests, Chromium and
+# setpriv) available.
 # shellcheck shell=bash
 
 require_dotnet() {
@@ -47,6 +47,36 @@ ensure_chromium() {
     fi
     if [[ ! -x $CHROMIUM ]]; then
         echo "The chromium package is installed but $CHROMIUM is missing; the browser tests need Chromium there." >&2
+        exit 1
+    fi
+}
+
+# The container test (ContainerImageTests) runs the published dashboard as the image's non-root user (uid 1654) through
+# setpriv, from util-linux (its own package "setpriv" on Debian releases that split it out).
+SETPRIV=/usr/bin/setpriv
+
+ensure_setpriv() {
+    [[ -x $SETPRIV ]] && return 0
+    local as_root=()
+    if ((EUID != 0)); then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "The container test needs $SETPRIV; install it as root (Debian/Ubuntu: apt-get install util-linux, or setpriv)." >&2
+            exit 1
+        fi
+        as_root=(sudo)
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "The container test needs $SETPRIV (util-linux); install your distribution's package." >&2
+        exit 1
+    fi
+    echo "Installing setpriv for the container test..." >&2
+    local package=util-linux
+    "${as_root[@]}" apt-get update -q || true
+    if apt-cache show setpriv >/dev/null 2>&1; then
+        package=setpriv
+    fi
+    if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$package" || [[ ! -x $SETPRIV ]]; then
+        echo "Could not install $package (above); the container test needs $SETPRIV." >&2
         exit 1
     fi
 }

@@ -2,7 +2,8 @@
 # Runs every test of ValkeyDashboard: unit tests, integration/API tests against real Valkey 9 clusters started on
 # loopback ports 16000-18999 (+10000 for the cluster bus), and browser tests in headless Chromium whose clusters use
 # 19000-21999 (+10000); dotnet test runs the projects at the same time, so each has its own range (TestPorts.Ranges).
-# Gets Valkey 9 and Chromium (apt-get, with sudo when not root) first when missing.
+# Gets Valkey 9, Chromium and setpriv (apt-get, with sudo when not root) first when missing. The container test runs the
+# dashboard as uid 1654 (like the Docker image), so the test run must be root (or have CAP_SETUID), as CI is.
 # Fails if any valkey-server or Chromium started by the tests is still running afterwards.
 set -euo pipefail
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -13,6 +14,7 @@ cd "$REPO_DIR"
 require_dotnet
 ensure_valkey
 ensure_chromium
+ensure_setpriv
 
 results="$REPO_DIR/artifacts/test-results"
 rm -rf "$results" "$REPO_DIR/artifacts/screenshots"

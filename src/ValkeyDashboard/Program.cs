@@ -6,6 +6,8 @@ Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(args);
+    builder.UseDefaultUrlUnlessGiven();
+    builder.AddDataDirectory();
     builder.AddDashboardLogging();
 
     // Serve wwwroot and the packages' assets from their build locations under `dotnet run` in any environment

@@ -13,13 +13,15 @@ public sealed class AuditLogTests : IDisposable
     private static readonly DateTimeOffset Now = new(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
 
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.db");
+    private readonly DashboardDatabase _database;
     private readonly AuditStore _store;
     private readonly CapturingLogger _logger = new();
     private readonly AuditLog _audit;
 
     public AuditLogTests()
     {
-        _store = new AuditStore(_path);
+        _database = new DashboardDatabase(_path);
+        _store = new AuditStore(_database);
         _audit = new AuditLog(_store, new FixedTime(Now), _logger);
     }
 
@@ -109,6 +111,7 @@ public sealed class AuditLogTests : IDisposable
     {
         _audit.Dispose();
         _store.Dispose();
+        _database.Dispose();
         foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
         {
             File.Delete(file);

@@ -14,7 +14,13 @@ public sealed class AuditRetentionTests : IDisposable
     private readonly AuditStore _store;
     private readonly MovingTime _time = new(new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero));
 
-    public AuditRetentionTests() => _store = new AuditStore(_path);
+    private readonly DashboardDatabase _database;
+
+    public AuditRetentionTests()
+    {
+        _database = new DashboardDatabase(_path);
+        _store = new AuditStore(_database);
+    }
 
     [Fact]
     public async Task Beyond_the_most_entries_the_oldest_are_deleted()
@@ -68,6 +74,7 @@ public sealed class AuditRetentionTests : IDisposable
     public void Dispose()
     {
         _store.Dispose();
+        _database.Dispose();
         foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
         {
             File.Delete(file);

@@ -31,7 +31,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected DashboardTestContext()
     {
         _auditPath = NewAuditPath();
-        _auditStore = new AuditStore(_auditPath);
+        _database = new DashboardDatabase(_auditPath);
+        _auditStore = new AuditStore(_database);
         Audit = new AuditLog(_auditStore);
         // Pages render behind a 150-200 ms throttle; a loaded build machine needs more than bUnit's default second.
         DefaultWaitTimeout = WaitTimeout;
@@ -69,6 +70,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 
     private readonly string _auditPath;
 
+    private readonly DashboardDatabase _database;
     private readonly AuditStore _auditStore;
 
     protected AuditLog Audit { get; }
@@ -129,6 +131,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
             Plans.Dispose();
             Audit.Dispose();
             _auditStore.Dispose();
+            _database.Dispose();
             foreach (var file in new[] { _auditPath, _auditPath + "-wal", _auditPath + "-shm" })
             {
                 File.Delete(file);

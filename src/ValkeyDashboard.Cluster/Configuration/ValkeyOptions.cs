@@ -107,8 +107,11 @@ public sealed class EmbeddedClusterOptions
     [Range(1024, 55535)]
     public int BasePort { get; set; } = 7000;
 
-    /// <summary>Where node data, configs and logs live; relative paths are from the working directory.</summary>
-    public string DataDirectory { get; set; } = ".data/cluster";
+    /// <summary>
+    /// Where node data, configs and logs live: <c>cluster</c> in <c>Dashboard:DataDirectory</c> unless set; a relative path
+    /// is from the content root. Absolute once the options are resolved.
+    /// </summary>
+    public string? DataDirectory { get; set; }
 
     /// <summary>How long forming or restarting the cluster may take.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);

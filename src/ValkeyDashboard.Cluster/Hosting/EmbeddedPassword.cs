@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ValkeyDashboard.Cluster.Storage;
 
 namespace ValkeyDashboard.Cluster.Hosting;
 
@@ -11,10 +12,16 @@ public static class EmbeddedPassword
 {
     public const string FileName = "password";
 
-    /// <summary>The password in <paramref name="dataDirectory"/>, created (32 random bytes, base64url) when there is none.</summary>
+    /// <summary>
+    /// The password in <paramref name="dataDirectory"/>, created (32 random bytes, base64url) when there is none. A
+    /// file another user owns or may write is refused (<see cref="UntrustedPathException"/>): they would choose the
+    /// password the nodes are given.
+    /// </summary>
     public static string LoadOrCreate(string dataDirectory)
     {
         var path = PathIn(dataDirectory);
+        PrivateFiles.CheckTrusted(dataDirectory, "embedded cluster's data folder");
+        PrivateFiles.CheckTrusted(path, "embedded cluster's password file");
         if (File.Exists(path))
         {
             var existing = File.ReadAllText(path).Trim();
@@ -24,7 +31,15 @@ public static class EmbeddedPassword
             }
         }
 
-        Directory.CreateDirectory(dataDirectory);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(dataDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(dataDirectory, PrivateFiles.FolderMode);
+        }
+
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

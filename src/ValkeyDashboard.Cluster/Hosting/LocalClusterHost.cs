@@ -35,7 +35,7 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
         _options = options.Value;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalClusterHost>();
-        DataDirectory = Path.GetFullPath(_options.Embedded.DataDirectory);
+        DataDirectory = Path.GetFullPath(_options.Embedded.DataDirectory ?? throw new InvalidOperationException("Valkey:Embedded:DataDirectory is not resolved"));
     }
 
     /// <summary>Absolute path of the data folder.</summary>

@@ -12,15 +12,24 @@ public sealed partial record ValkeyInstallation(string ServerPath, string CliPat
     /// <summary>Relative folder where <c>eng/get-valkey.sh</c> puts a private copy.</summary>
     public const string PrivateCopyFolder = ".tools/valkey/bin";
 
+    /// <summary>What marks a repository's root: the private copy is looked for up to there and no higher.</summary>
+    private static readonly string[] RepositoryMarkers = [".git", "ValkeyDashboard.sln"];
+
     /// <summary>
     /// Finds <c>valkey-server</c>: the configured folder, then the private copy under
-    /// <c>.tools/valkey/bin</c> (searched upwards from the working directory and the app's folder), then PATH.
+    /// <c>.tools/valkey/bin</c> (in the working directory and the app's folder, and in the folders above them up to
+    /// the root of the repository they are in, never higher: a <c>.tools</c> folder anyone could create in a parent
+    /// folder must not choose the binaries), then PATH.
     /// Throws <see cref="ValkeyInstallationException"/> naming what was found when nothing usable is there.
     /// </summary>
-    public static ValkeyInstallation Locate(string? configuredDirectory)
+    public static ValkeyInstallation Locate(string? configuredDirectory) =>
+        Locate(configuredDirectory, [Directory.GetCurrentDirectory(), AppContext.BaseDirectory]);
+
+    /// <summary><see cref="Locate(string?)"/>, looking for the private copy from <paramref name="searchFrom"/>.</summary>
+    internal static ValkeyInstallation Locate(string? configuredDirectory, IReadOnlyList<string> searchFrom)
     {
         var searched = new List<string>();
-        foreach (var (directory, source) in Candidates(configuredDirectory))
+        foreach (var (directory, source) in Candidates(configuredDirectory, searchFrom))
         {
             searched.Add(directory);
             var server = Path.Combine(directory, "valkey-server");
@@ -89,7 +98,7 @@ public sealed partial record ValkeyInstallation(string ServerPath, string CliPat
         return match.Success && Version.TryParse(match.Groups[1].Value, out var version) ? version : null;
     }
 
-    private static IEnumerable<(string Directory, string Source)> Candidates(string? configuredDirectory)
+    private static IEnumerable<(string Directory, string Source)> Candidates(string? configuredDirectory, IReadOnlyList<string> searchFrom)
     {
         if (!string.IsNullOrWhiteSpace(configuredDirectory))
         {
@@ -98,9 +107,9 @@ public sealed partial record ValkeyInstallation(string ServerPath, string CliPat
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        foreach (var start in searchFrom)
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            foreach (var dir in UpToRepositoryRoot(new DirectoryInfo(start)))
             {
                 var candidate = Path.Combine(dir.FullName, PrivateCopyFolder);
                 if (Directory.Exists(candidate) && seen.Add(candidate))
@@ -117,6 +126,23 @@ public sealed partial record ValkeyInstallation(string ServerPath, string CliPat
                 yield return (dir, "PATH");
             }
         }
+    }
+
+    /// <summary><paramref name="start"/> and, when it is inside a repository, the folders above it up to the repository's root.</summary>
+    private static List<DirectoryInfo> UpToRepositoryRoot(DirectoryInfo start)
+    {
+        var chain = new List<DirectoryInfo>();
+        for (var dir = start; dir is not null; dir = dir.Parent)
+        {
+            chain.Add(dir);
+            if (RepositoryMarkers.Any(marker => Path.Exists(Path.Combine(dir.FullName, marker))))
+            {
+                return chain;
+            }
+        }
+
+        // Not in a repository (a published app, an installed copy): only the folder itself.
+        return [start];
     }
 
     [GeneratedRegex(@"v=(\d+\.\d+(?:\.\d+)?)")]

@@ -49,6 +49,12 @@ public sealed class MigrationRegistry(MigrationStore store, ILogger<MigrationReg
 
     protected override void OnAdded() => Nudge();
 
+    protected override void OnReloaded(int unfinished)
+    {
+        logger.LogInformation("The cluster was identified after the start: {Count} of its migration(s) had not finished and are followed again", unfinished);
+        Nudge();
+    }
+
     protected override string Describe(Migration? record) =>
         $"it is {record?.State}, jobs: {string.Join("; ", record?.Jobs.Select(j => $"{j.SourceEndpoint} {j.ValkeyState} {j.Message}") ?? [])}";
 }

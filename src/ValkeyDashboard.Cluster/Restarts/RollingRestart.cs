@@ -105,4 +105,4 @@ public sealed record RollingRestart : IRecord
 }
 
 /// <summary>The rolling restarts (table <c>rolling_restarts</c> of the dashboard's database).</summary>
-public sealed class RollingRestartStore(string databasePath) : RecordStore<RollingRestart>(databasePath, "rolling_restarts");
+public sealed class RollingRestartStore(DashboardDatabase database) : RecordStore<RollingRestart>(database, "rolling_restarts");

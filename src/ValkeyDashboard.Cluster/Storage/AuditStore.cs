@@ -6,16 +6,19 @@ namespace ValkeyDashboard.Cluster.Storage;
 
 /// <summary>
 /// The audit log's table in the dashboard's SQLite database: rows are added, a counting row's detail is brought up to
-/// date, and rows beyond the retention are deleted oldest first.
+/// date, and rows beyond the retention are deleted oldest first (over every cluster's rows). Each row is kept for the
+/// cluster current when it was written, and only the current cluster's are listed (<see cref="DashboardDatabase"/>).
 /// </summary>
 public sealed class AuditStore : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly DashboardDatabase _database;
 
-    public AuditStore(string databasePath)
+    public AuditStore(DashboardDatabase database)
     {
-        _connection = DashboardDatabase.Open(databasePath, """
+        _database = database;
+        _connection = DashboardDatabase.Open(database.Path, """
             CREATE TABLE IF NOT EXISTS audit (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 at TEXT NOT NULL,
@@ -25,6 +28,8 @@ public sealed class AuditStore : IDisposable
                 outcome TEXT NOT NULL,
                 detail TEXT);
             """);
+        DashboardDatabase.AddClusterColumn(_connection, "audit");
+        database.OnClusterIdentified(ClaimUnassignedAsync);
     }
 
     /// <summary>Adds an entry (its id is assigned here) and returns it as stored.</summary>
@@ -35,7 +40,7 @@ public sealed class AuditStore : IDisposable
         {
             await using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO audit (at, actor, action, subject, outcome, detail) VALUES ($at, $actor, $action, $subject, $outcome, $detail);
+                INSERT INTO audit (at, actor, action, subject, outcome, detail, cluster_id) VALUES ($at, $actor, $action, $subject, $outcome, $detail, $cluster);
                 SELECT last_insert_rowid();
                 """;
             command.Parameters.AddWithValue("$at", at.ToString("O", CultureInfo.InvariantCulture));
@@ -44,6 +49,7 @@ public sealed class AuditStore : IDisposable
             command.Parameters.AddWithValue("$subject", subject);
             command.Parameters.AddWithValue("$outcome", outcome.ToString());
             command.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+            command.Parameters.AddWithValue("$cluster", (object?)_database.ClusterId ?? DBNull.Value);
             var id = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
             return new AuditEntry(id, at, actor, action, subject, outcome, detail);
         }
@@ -93,18 +99,20 @@ public sealed class AuditStore : IDisposable
         }
     }
 
-    /// <summary>Newest first, <paramref name="pageSize"/> per page, pages from 1; and how many there are in all.</summary>
+    /// <summary>The current cluster's entries, newest first, <paramref name="pageSize"/> per page, pages from 1; and how many there are in all.</summary>
     public async Task<(IReadOnlyList<AuditEntry> Items, int Total)> ListAsync(int page, int pageSize, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await using var count = _connection.CreateCommand();
-            count.CommandText = "SELECT COUNT(*) FROM audit";
+            count.CommandText = "SELECT COUNT(*) FROM audit WHERE cluster_id IS $cluster";
+            count.Parameters.AddWithValue("$cluster", (object?)_database.ClusterId ?? DBNull.Value);
             var total = (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
 
             await using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT id, at, actor, action, subject, outcome, detail FROM audit ORDER BY id DESC LIMIT $limit OFFSET $offset";
+            command.CommandText = "SELECT id, at, actor, action, subject, outcome, detail FROM audit WHERE cluster_id IS $cluster ORDER BY id DESC LIMIT $limit OFFSET $offset";
+            command.Parameters.AddWithValue("$cluster", (object?)_database.ClusterId ?? DBNull.Value);
             command.Parameters.AddWithValue("$limit", pageSize);
             command.Parameters.AddWithValue("$offset", (long)(page - 1) * pageSize);
             var items = new List<AuditEntry>();
@@ -122,6 +130,19 @@ public sealed class AuditStore : IDisposable
             }
 
             return (items, total);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ClaimUnassignedAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await DashboardDatabase.ClaimUnassignedRowsAsync(_connection, "audit", clusterId, cancellationToken);
         }
         finally
         {

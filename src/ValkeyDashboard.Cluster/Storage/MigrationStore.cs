@@ -2,5 +2,5 @@ using ValkeyDashboard.Cluster.Migrations;
 
 namespace ValkeyDashboard.Cluster.Storage;
 
-/// <summary>The migration history (table <c>migrations</c> of <c>.data/dashboard.db</c> by default).</summary>
-public sealed class MigrationStore(string databasePath) : RecordStore<Migration>(databasePath, "migrations");
+/// <summary>The migration history (table <c>migrations</c> of the dashboard's database).</summary>
+public sealed class MigrationStore(DashboardDatabase database) : RecordStore<Migration>(database, "migrations");

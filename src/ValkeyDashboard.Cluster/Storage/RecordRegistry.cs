@@ -7,15 +7,19 @@ namespace ValkeyDashboard.Cluster.Storage;
 /// <summary>
 /// Records of one kind of long-running operation, running and finished: the in-memory view the API and the pages read,
 /// kept in step with their table (<see cref="RecordStore{T}"/>), with subscriptions to changes and waits for a state.
+/// Only the current cluster's records are here: when the cluster is identified after the records were loaded (it was
+/// unreachable at start) or changes, they are loaded again (<see cref="OnReloaded"/>).
 /// </summary>
 /// <typeparam name="T">The record (a migration, a plan).</typeparam>
-public class RecordRegistry<T>
+public class RecordRegistry<T> : IDisposable
     where T : class, IRecord
 {
     private readonly RecordStore<T> _store;
     private readonly string _what;
     private readonly ConcurrentDictionary<string, T> _records = new(StringComparer.Ordinal);
     private readonly SubscriberChannels<T> _subscribers = new(() => Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true }));
+    private readonly SemaphoreSlim _loadGate = new(1, 1);
+    private bool _loaded;
 
     /// <param name="store">Where the records are kept.</param>
     /// <param name="what">What a record is called in messages: <c>migration</c>, <c>plan</c>.</param>
@@ -23,6 +27,7 @@ public class RecordRegistry<T>
     {
         _store = store;
         _what = what;
+        store.Database.OnClusterIdentified(ReloadAsync);
     }
 
     /// <summary>Records that have not reached a final state, oldest first.</summary>
@@ -42,15 +47,60 @@ public class RecordRegistry<T>
 
     protected IEnumerable<T> All => _records.Values;
 
-    /// <summary>Loads every stored record; returns how many had not finished.</summary>
+    /// <summary>Loads every stored record of the current cluster; returns how many had not finished.</summary>
     protected async Task<int> LoadAsync(CancellationToken cancellationToken)
     {
-        foreach (var record in await _store.LoadAllAsync(cancellationToken))
+        await _loadGate.WaitAsync(cancellationToken);
+        try
+        {
+            await LoadCurrentClusterAsync(cancellationToken);
+            _loaded = true;
+            return _records.Values.Count(r => !r.IsFinished);
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+    }
+
+    /// <summary>Called after the records were loaded again for another cluster, with how many had not finished.</summary>
+    protected virtual void OnReloaded(int unfinished)
+    {
+    }
+
+    private async Task ReloadAsync(string clusterId, CancellationToken cancellationToken)
+    {
+        await _loadGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_loaded)
+            {
+                // Not loaded yet: the start loads the current cluster's records.
+                return;
+            }
+
+            await LoadCurrentClusterAsync(cancellationToken);
+            foreach (var record in _records.Values)
+            {
+                _subscribers.Publish(record);
+            }
+        }
+        finally
+        {
+            _loadGate.Release();
+        }
+
+        OnReloaded(_records.Values.Count(r => !r.IsFinished));
+    }
+
+    private async Task LoadCurrentClusterAsync(CancellationToken cancellationToken)
+    {
+        var records = await _store.LoadAllAsync(cancellationToken);
+        _records.Clear();
+        foreach (var record in records)
         {
             _records[record.Id] = record;
         }
-
-        return _records.Values.Count(r => !r.IsFinished);
     }
 
     /// <summary>Ends every subscriber's stream (the dashboard is stopping).</summary>
@@ -127,6 +177,20 @@ public class RecordRegistry<T>
         }
 
         throw new TimeoutException($"{_what} {id} did not reach the expected state within {timeout.TotalSeconds:0.#} s ({Describe(Find(id))})");
+    }
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _loadGate.Dispose();
+        }
     }
 
     /// <summary>What a timeout message says of the record's state.</summary>

@@ -17,7 +17,7 @@ public sealed class BrowserSessions
     public BrowserSessions(IOptions<DashboardAuthOptions> auth, IOptions<DashboardOptions> dashboard)
     {
         Epoch = auth.Value.KeepSessionsAcrossRestarts
-            ? LoadOrCreate(Path.Combine(Path.GetFullPath(dashboard.Value.KeysDirectory), "session-epoch"))
+            ? LoadOrCreate(Path.Combine(dashboard.Value.KeysDirectory!, "session-epoch"))
             : NewEpoch();
     }
 
@@ -31,6 +31,8 @@ public sealed class BrowserSessions
 
     private static string LoadOrCreate(string path)
     {
+        // Whoever could write it could keep their session alive across the restarts meant to end it.
+        Cluster.Storage.PrivateFiles.CheckTrusted(path, "session epoch file");
         if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } kept)
         {
             return kept;

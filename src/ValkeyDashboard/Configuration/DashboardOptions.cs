@@ -2,18 +2,22 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ValkeyDashboard;
 
-/// <summary>The web host's own settings (the <c>Dashboard</c> section; <c>Dashboard:Auth</c> and <c>Dashboard:DatabasePath</c> have their own classes).</summary>
+/// <summary>The web host's own settings (the <c>Dashboard</c> section; <c>Dashboard:Auth</c>, <c>Dashboard:DataDirectory</c> and <c>Dashboard:DatabasePath</c> have their own classes).</summary>
 public sealed class DashboardOptions
 {
     public const string SectionName = "Dashboard";
 
-    /// <summary>The dashboard's rolling log files (<c>dashboard-YYYYMMDD.log</c>); relative paths are from the working directory.</summary>
-    [Required]
-    public string LogDirectory { get; set; } = ".data/logs";
+    /// <summary>
+    /// The dashboard's rolling log files (<c>dashboard-YYYYMMDD.log</c>): <c>logs</c> in <c>Dashboard:DataDirectory</c> unless set;
+    /// a relative path is from the content root. Absolute once the options are resolved.
+    /// </summary>
+    public string? LogDirectory { get; set; }
 
-    /// <summary>ASP.NET data-protection keys, so open pages and sign-in cookies survive a restart of the dashboard.</summary>
-    [Required]
-    public string KeysDirectory { get; set; } = ".data/keys";
+    /// <summary>
+    /// ASP.NET data-protection keys, so open pages and sign-in cookies survive a restart of the dashboard: <c>keys</c> in
+    /// <c>Dashboard:DataDirectory</c> unless set; a relative path is from the content root. Absolute once the options are resolved.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
 
     /// <summary>A log file that reaches this size is continued in a new one (<c>dashboard-YYYYMMDD_001.log</c>), so a flood of requests never silences the log.</summary>
     [Range(1024, long.MaxValue)]

@@ -39,7 +39,7 @@ internal static class DashboardWebExtensions
         // Keys that protect circuits and antiforgery tokens survive restarts (an open page reconnects after one).
         services.AddDataProtection().SetApplicationName("ValkeyDashboard");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<DashboardOptions>, ILoggerFactory>((keys, dashboard, loggers) =>
-            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.GetFullPath(dashboard.Value.KeysDirectory)), loggers));
+            keys.XmlRepository = new TrustedXmlRepository(new DirectoryInfo(dashboard.Value.KeysDirectory!), loggers));
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
 

@@ -8,7 +8,8 @@ internal static class LoggingExtensions
 {
     /// <summary>
     /// Serilog for the whole host: console and a daily rolling file under <c>Dashboard:LogDirectory</c>
-    /// (default <c>.data/logs</c>), rolled daily and at <c>Dashboard:LogFileSizeLimitBytes</c>, levels from the <c>Serilog</c> section. Valkey nodes log to their own
+    /// (default <c>logs</c> in the data folder), rolled daily and at <c>Dashboard:LogFileSizeLimitBytes</c>, levels from the
+    /// <c>Serilog</c> section. Valkey nodes log to their own
     /// files in the data folder, never here.
     /// </summary>
     public static WebApplicationBuilder AddDashboardLogging(this WebApplicationBuilder builder)
@@ -19,7 +20,7 @@ internal static class LoggingExtensions
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext:l}: {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(
-                Path.Combine(Path.GetFullPath(services.GetRequiredService<IOptions<DashboardOptions>>().Value.LogDirectory), "dashboard-.log"),
+                Path.Combine(services.GetRequiredService<IOptions<DashboardOptions>>().Value.LogDirectory!, "dashboard-.log"),
                 rollingInterval: RollingInterval.Day,
                 // A full file is continued in the next one (a flood must not silence the rest of the day); at most
                 // LogFilesKept files of LogFileSizeLimitBytes each stay on disk.

@@ -39,7 +39,7 @@ internal static class ValkeyServiceCollectionExtensions
         {
             if (o.Mode == ValkeyMode.Embedded && string.IsNullOrEmpty(o.Password))
             {
-                o.Password = EmbeddedPassword.LoadOrCreate(Path.GetFullPath(o.Embedded.DataDirectory));
+                o.Password = EmbeddedPassword.LoadOrCreate(Path.GetFullPath(o.Embedded.DataDirectory!));
             }
         });
         services.AddOptions<SlotMigrationOptions>()
@@ -52,7 +52,7 @@ internal static class ValkeyServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.SectionName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Dashboard:DatabasePath must not be empty.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DatabasePath), "Dashboard:DatabasePath is not resolved (AddDataDirectory resolves it under Dashboard:DataDirectory).")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
@@ -69,8 +69,12 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddSingleton<IClusterSnapshotSource>(sp => sp.GetRequiredService<ClusterMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterMonitor>());
 
-        services.AddSingleton(sp => new MigrationStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
-        services.AddSingleton(sp => new AuditStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        // One database for the histories and the audit log, which it keeps per cluster: the identifier tells it which
+        // cluster this is before the histories load.
+        services.AddSingleton(sp => new DashboardDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath!));
+        services.AddHostedService<ClusterIdentifier>();
+        services.AddSingleton<MigrationStore>();
+        services.AddSingleton<AuditStore>();
         services.AddSingleton<AuditLog>();
 
         services.AddSingleton<NodeService>();
@@ -88,7 +92,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SlotLoadWindow>());
         services.AddSingleton<SlotMemoryEstimator>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotMemoryEstimator>());
-        services.AddSingleton(sp => new PlanStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton<PlanStore>();
         services.AddSingleton<PlanRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<PlanRegistry>());
         services.AddSingleton<PlanInputs>();
@@ -98,7 +102,7 @@ internal static class ValkeyServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PlanRunner>());
 
         services.AddSingleton<NodeRestarter>();
-        services.AddSingleton(sp => new RollingRestartStore(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.DatabasePath));
+        services.AddSingleton<RollingRestartStore>();
         services.AddSingleton<RollingRestartRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<RollingRestartRegistry>());
         services.AddSingleton<RollingRestartCommands>();

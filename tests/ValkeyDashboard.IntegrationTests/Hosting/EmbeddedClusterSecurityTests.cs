@@ -53,6 +53,25 @@ public class EmbeddedClusterSecurityTests(DashboardAppFixture fixture)
     }
 
     [Fact]
+    public void Every_folder_and_file_the_dashboard_and_its_nodes_wrote_is_readable_by_their_owner_only()
+    {
+        var root = fixture.Factory.DataDirectory;
+        var entries = Directory.GetFileSystemEntries(root, "*", SearchOption.AllDirectories).Append(root).ToList();
+        // What Valkey writes itself (AOF, nodes.conf, valkey.log) and what the dashboard writes (database, keys, logs).
+        Assert.Contains(entries, e => e.EndsWith("nodes.conf", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.EndsWith("valkey.log", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.Contains("appendonly", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.EndsWith("dashboard.db", StringComparison.Ordinal));
+
+        var open = entries
+            .Select(e => (Path: e, Mode: File.GetUnixFileMode(e), IsFolder: Directory.Exists(e)))
+            .Where(e => e.IsFolder ? e.Mode != (OwnerOnly | UnixFileMode.UserExecute) : (e.Mode & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
+            .Select(e => $"{e.Path} {Convert.ToString((int)e.Mode, 8)}")
+            .ToList();
+        Assert.True(open.Count == 0, "open to other users: " + string.Join(", ", open));
+    }
+
+    [Fact]
     public async Task Every_node_binds_loopback_only()
     {
         await using var valkey = await fixture.Factory.ConnectToClusterAsync();

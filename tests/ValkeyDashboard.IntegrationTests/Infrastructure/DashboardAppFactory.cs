@@ -18,9 +18,8 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     {
         _settings = settings;
         DataDirectory = dataDirectory ?? TestDirectories.Create("dashboard");
-        _settings["Dashboard:LogDirectory"] = Path.Combine(DataDirectory, "logs");
-        _settings["Dashboard:KeysDirectory"] = Path.Combine(DataDirectory, "keys");
-        _settings["Dashboard:DatabasePath"] = Path.Combine(DataDirectory, "dashboard.db");
+        // The one data folder: the database, keys, logs and the embedded cluster go under it by default.
+        _settings["Dashboard:DataDirectory"] = DataDirectory;
         _settings["Valkey:PollInterval"] = "00:00:00.250";
         // Tests send many requests from one client; the limit itself is tested with a low one (RequestLimitTests).
         _settings["Dashboard:RateLimit:MutationsPerMinute"] = "1000000";
@@ -63,7 +62,6 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
             },
             dataDirectory);
         factory.BasePort = port;
-        factory._settings["Valkey:Embedded:DataDirectory"] = Path.Combine(factory.DataDirectory, "cluster");
         return factory;
     }
 

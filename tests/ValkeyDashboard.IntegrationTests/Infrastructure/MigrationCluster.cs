@@ -21,15 +21,19 @@ public sealed class MigrationCluster : IAsyncDisposable
     {
         Cluster = cluster;
         DatabasePath = databasePath;
-        AuditStore = new AuditStore(databasePath);
+        Database = new DashboardDatabase(databasePath);
+        AuditStore = new AuditStore(Database);
         Audit = new AuditLog(AuditStore);
-        Store = new MigrationStore(databasePath);
+        Store = new MigrationStore(Database);
         Core = new MigrationCore(this, Store, new SlotMigrationOptions());
     }
 
     public EmbeddedCluster Cluster { get; }
 
     public string DatabasePath { get; }
+
+    /// <summary>The history's database (no cluster identified: these tests use one cluster per file).</summary>
+    public DashboardDatabase Database { get; }
 
     public MigrationStore Store { get; private set; }
 
@@ -63,7 +67,7 @@ public sealed class MigrationCluster : IAsyncDisposable
     {
         await Core.DisposeAsync();
         Store.Dispose();
-        Store = new MigrationStore(DatabasePath);
+        Store = new MigrationStore(Database);
         Core = new MigrationCore(this, Store, options ?? new SlotMigrationOptions());
         await Core.StartAsync();
     }
@@ -111,6 +115,7 @@ public sealed class MigrationCluster : IAsyncDisposable
         Store.Dispose();
         Audit.Dispose();
         AuditStore.Dispose();
+        Database.Dispose();
         await Cluster.DisposeAsync();
     }
 

@@ -10,11 +10,12 @@ internal static class TestDirectories
         return path;
     }
 
-    public static void Delete(string path)
+    /// <summary>Deletes the folder and everything in it (nothing when <paramref name="path"/> is null: a test's folder that was never made).</summary>
+    public static void Delete(string? path)
     {
         try
         {
-            if (Directory.Exists(path))
+            if (path is not null && Directory.Exists(path))
             {
                 Directory.Delete(path, recursive: true);
             }
