@@ -84,6 +84,24 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
     public Task ClusterFailoverAsync(string endpoint) =>
         ExpectOkAsync(endpoint, "CLUSTER", "FAILOVER");
 
+    /// <summary>
+    /// <c>CLIENT PAUSE ms WRITE</c>: the node holds every client's write commands (reads go on) until
+    /// <see cref="ClientUnpauseAsync"/> or until <paramref name="limit"/> has passed, whichever comes first.
+    /// </summary>
+    public Task ClientPauseWritesAsync(string endpoint, TimeSpan limit) =>
+        ExpectOkAsync(endpoint, "CLIENT", "PAUSE", (long)limit.TotalMilliseconds, "WRITE");
+
+    /// <summary>
+    /// <c>CLIENT KILL TYPE normal SKIPME yes</c>: closes every ordinary client connection but the caller's (not replicas,
+    /// not pub/sub); clients reconnect and learn the node afresh. Returns how many were closed.
+    /// </summary>
+    public async Task<long> ClientKillNormalAsync(string endpoint) =>
+        ReadInteger(await ExecuteAsync(endpoint, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"), "CLIENT KILL");
+
+    /// <summary><c>CLIENT UNPAUSE</c>: held commands run.</summary>
+    public Task ClientUnpauseAsync(string endpoint) =>
+        ExpectOkAsync(endpoint, "CLIENT", "UNPAUSE");
+
     /// <summary><c>PUBLISH channel message</c> from this node (cluster pub/sub reaches the subscribers on every node).</summary>
     public async Task<long> PublishAsync(string endpoint, string channel, string message) =>
         ReadInteger(await ExecuteAsync(endpoint, "PUBLISH", channel, message), "PUBLISH");
