@@ -11,7 +11,10 @@ using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Plans;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Concurrency;
+using ValkeyDashboard.Cluster.Restarts;
 using ValkeyDashboard.Cluster.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using ValkeyDashboard.Model.HeatMap;
 
 namespace ValkeyDashboard.Components.Tests;
@@ -21,8 +24,9 @@ namespace ValkeyDashboard.Components.Tests;
 /// MudBlazor's own JS, its popover, dialog and snackbar providers rendered first, a
 /// <see cref="FakeClusterSnapshotSource"/> as the cluster the components see, a <see cref="FakeSlotMigrations"/>
 /// as the migration service, <see cref="FakePlanCommands"/> as the plan service, <see cref="FakeNodeCommands"/> as the
-/// node commands (available, as on the embedded cluster), and the real <see cref="SlotHeatMapSource"/> following the
-/// fake cluster.
+/// node commands (available, as on the embedded cluster), <see cref="FakeRollingRestarts"/> as the rolling restarts, a
+/// real <see cref="LocalClusterHost"/> that runs no node (so no node reads as adopted or drifted), and the real
+/// <see cref="SlotHeatMapSource"/> following the fake cluster.
 /// </summary>
 public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
 {
@@ -42,6 +46,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<ISlotMigrations>(Migrations);
         Services.AddSingleton<IPlanCommands>(Plans);
         Services.AddSingleton<INodeCommands>(Nodes);
+        Services.AddSingleton<IRollingRestarts>(RollingRestarts);
+        Services.AddSingleton(sp => new LocalClusterHost(sp.GetRequiredService<IOptions<ValkeyOptions>>(), NullLoggerFactory.Instance));
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<SlotHeatMapSource>();
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()));
@@ -65,6 +71,8 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
     protected FakeNodeCommands Nodes { get; } = new();
 
     protected FakePlanCommands Plans { get; } = new();
+
+    protected FakeRollingRestarts RollingRestarts { get; } = new();
 
     private static string NewAuditPath() => Path.Combine(Path.GetTempPath(), $"valkey-dashboard-audit-{Guid.NewGuid():N}.db");
 
@@ -129,6 +137,7 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
             Snapshots.Dispose();
             Migrations.Dispose();
             Plans.Dispose();
+            RollingRestarts.Dispose();
             Audit.Dispose();
             _auditStore.Dispose();
             _database.Dispose();

@@ -6,8 +6,8 @@ using ValkeyDashboard.Cluster.Model;
 namespace ValkeyDashboard.Model;
 
 /// <summary>
-/// Runs one page's node commands (stop, start, add a replica or a primary, let a node join by its endpoint, remove a
-/// node) the way the Aspire Dashboard's <c>DashboardCommandExecutor</c> runs resource commands: asks before a stop or
+/// Runs one page's node commands (stop, start, restart, add a replica or a primary, let a node join by its endpoint,
+/// remove a node) the way the Aspire Dashboard's <c>DashboardCommandExecutor</c> runs resource commands: asks before a stop or
 /// a removal, says that a command started, keeps
 /// track of the commands in flight (a second click on one of them starts nothing) and reports how each ended in the
 /// snackbar: done, refused with the reason (a warning: nothing changed), or failed (an error, logged). The checks and
@@ -22,7 +22,7 @@ public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dial
     public const string NewNode = "new node";
 
     private readonly Lock _gate = new();
-    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _inFlight = new(StringComparer.Ordinal);
 
     /// <summary>False where node processes cannot be managed (External mode): the page shows no stop, start or add controls (joining, draining and removing work in both modes).</summary>
     public bool IsAvailable => nodes.IsAvailable;
@@ -34,7 +34,19 @@ public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dial
         {
             lock (_gate)
             {
-                return new HashSet<string>(_inFlight, StringComparer.Ordinal);
+                return new HashSet<string>(_inFlight.Keys, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>What each command in flight does ("Restarting 127.0.0.1:7003"), by the node (or <see cref="NewPrimary"/>) it is tracked by.</summary>
+    public IReadOnlyDictionary<string, string> Activities
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, string>(_inFlight, StringComparer.Ordinal);
             }
         }
     }
@@ -56,6 +68,13 @@ public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dial
     /// <summary>Starts the stopped <paramref name="node"/> again.</summary>
     public Task StartAsync(ClusterNode node, string requestedBy) =>
         RunAsync(node.Id, $"Starting {node.Endpoint}", () => nodes.StartAsync(node.Id, requestedBy));
+
+    /// <summary>
+    /// Restarts <paramref name="node"/> as the user confirmed it (the confirmation showed the plan); the command ends, and
+    /// the node stops being busy, once the node is back.
+    /// </summary>
+    public Task RestartAsync(ClusterNode node, bool failBack, string requestedBy) =>
+        RunAsync(node.Id, $"Restarting {node.Endpoint}", () => nodes.RestartAsync(node.Id, failBack, requestedBy));
 
     /// <summary>Adds a replica of <paramref name="primary"/>.</summary>
     public Task AddReplicaAsync(ClusterNode primary, string requestedBy) =>
@@ -93,7 +112,7 @@ public sealed class NodeCommandExecutor(INodeCommands nodes, IDialogService dial
     {
         lock (_gate)
         {
-            if (!_inFlight.Add(subject))
+            if (!_inFlight.TryAdd(subject, what))
             {
                 return;
             }

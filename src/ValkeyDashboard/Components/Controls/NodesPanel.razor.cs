@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Model;
+using ValkeyDashboard.Cluster.Restarts;
 using ValkeyDashboard.Components.Dialogs;
 using ValkeyDashboard.Model;
 
@@ -10,9 +11,10 @@ namespace ValkeyDashboard.Components.Controls;
 /// <summary>
 /// The cluster's nodes: a card per primary, in endpoint order (drop targets for slots), and the node commands an
 /// operator may give, carried out by a <see cref="NodeCommandExecutor"/> of this panel's own: on the embedded cluster
-/// stop, start and add; on an existing cluster add a node by its endpoint; on both remove a node that holds no slots.
-/// Drains and "rebalance onto it" are plans, which the page prepares (<see cref="DrainRequested"/>,
-/// <see cref="RebalanceRequested"/>).
+/// stop, start, restart (after a confirmation that says what happens) and add, and a rolling restart of every node; on
+/// an existing cluster add a node by its endpoint; on both remove a node that holds no slots. Drains and "rebalance onto
+/// it" are plans, which the page prepares (<see cref="DrainRequested"/>, <see cref="RebalanceRequested"/>); the rolling
+/// restart, once started, is the page's to show (<see cref="RollingRestartStarted"/>).
 /// </summary>
 public sealed partial class NodesPanel
 {
@@ -42,6 +44,18 @@ public sealed partial class NodesPanel
     [Parameter]
     public EventCallback<string> RebalanceRequested { get; set; }
 
+    /// <summary>A rolling restart runs or is paused: no other starts, and single restarts wait for it.</summary>
+    [Parameter]
+    public bool RollingRestartActive { get; set; }
+
+    /// <summary>The operator started this rolling restart from the panel.</summary>
+    [Parameter]
+    public EventCallback<RollingRestart> RollingRestartStarted { get; set; }
+
+    /// <summary>The embedded cluster's process of a node by endpoint (adopted, drift), or none (External mode).</summary>
+    [Parameter]
+    public Func<string, NodeProcess?>? ProcessOf { get; set; }
+
     [Inject]
     public required INodeCommands Nodes { get; init; }
 
@@ -63,6 +77,42 @@ public sealed partial class NodesPanel
     private Task StopAsync(string nodeId) => WithNodeAsync(nodeId, node => _executor.StopAsync(node, Actor));
 
     private Task StartAsync(string nodeId) => WithNodeAsync(nodeId, node => _executor.StartAsync(node, Actor));
+
+    /// <summary>Shows what restarting the node does (which replica a primary fails over to) and, once confirmed, restarts it.</summary>
+    private Task RestartAsync(string nodeId) => WithNodeAsync(nodeId, async node =>
+    {
+        if (RollingRestartActive)
+        {
+            return;
+        }
+
+        var parameters = new DialogParameters<NodeRestartDialog> { { d => d.Node, node } };
+        var dialog = await Dialogs.ShowAsync<NodeRestartDialog>($"Restart {node.Endpoint}", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is { Canceled: false, Data: bool failBack })
+        {
+            // The card shows the node busy from now until it is back (the event's own render comes only at the end).
+            var restart = _executor.RestartAsync(node, failBack, Actor);
+            StateHasChanged();
+            await restart;
+        }
+    });
+
+    /// <summary>Lists the steps of a rolling restart of every node and, once the operator starts it, hands it to the page.</summary>
+    private async Task RollingRestartAsync()
+    {
+        if (!ManagesNodes || RollingRestartActive)
+        {
+            return;
+        }
+
+        var parameters = new DialogParameters<RollingRestartDialog> { { d => d.RequestedBy, Actor } };
+        var dialog = await Dialogs.ShowAsync<RollingRestartDialog>("Rolling restart", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is { Canceled: false, Data: RollingRestart started })
+        {
+            Snackbar.Add($"Rolling restart {DisplayFormat.ShortRecordId(started.Id)} started: {started.Steps.Length} node(s), one at a time.", Severity.Success);
+            await RollingRestartStarted.InvokeAsync(started);
+        }
+    }
 
     private Task AddReplicaAsync(string primaryId) => WithNodeAsync(primaryId, primary => _executor.AddReplicaAsync(primary, Actor));
 

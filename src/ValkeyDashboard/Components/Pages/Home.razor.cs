@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using ValkeyDashboard.Authentication;
+using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Plans;
+using ValkeyDashboard.Cluster.Restarts;
 using ValkeyDashboard.Components.Controls;
 using ValkeyDashboard.Components.Dialogs;
 using ValkeyDashboard.Model;
@@ -20,7 +22,8 @@ namespace ValkeyDashboard.Components.Pages;
 /// selection (moved through the preflight dialog, which is this page's own job), the plan being prepared
 /// (<see cref="PlanPanel"/>, beside the map, whose moves the map hatches) and the plan that runs from the page's
 /// <see cref="PlanBoard"/>, the running migrations and the history from the page's <see cref="MigrationBoard"/>, the
-/// nodes with their commands (<see cref="NodesPanel"/>), and the audit trail.
+/// rolling restart from the page's <see cref="RollingRestartBoard"/>, the nodes with their commands and their processes
+/// (<see cref="NodesPanel"/>), and the audit trail.
 /// </summary>
 public partial class Home
 {
@@ -30,6 +33,7 @@ public partial class Home
     private ClusterSnapshotWatcher? _watcher;
     private MigrationBoard _board = null!;
     private PlanBoard _plans = null!;
+    private RollingRestartBoard _restarts = null!;
     private PlanDraft? _draft;
     private PlanPreview? _preview;
     private SlotHeatMap? _heatMap;
@@ -47,6 +51,13 @@ public partial class Home
 
     [Inject]
     public required IPlanCommands Plans { get; init; }
+
+    [Inject]
+    public required IRollingRestarts RollingRestarts { get; init; }
+
+    /// <summary>The embedded cluster's host: which node was adopted, which drifted from the configuration (no node in External mode).</summary>
+    [Inject]
+    public required LocalClusterHost Host { get; init; }
 
     [Inject]
     public required TimeProvider Time { get; init; }
@@ -99,6 +110,7 @@ public partial class Home
         var throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged));
         _board = new MigrationBoard(Migrations, throttle.Request, Time);
         _plans = new PlanBoard(Plans, throttle.Request, Time);
+        _restarts = new RollingRestartBoard(RollingRestarts, throttle.Request);
     }
 
     protected override async Task OnParametersSetAsync() =>
@@ -234,6 +246,11 @@ public partial class Home
         if (_plans is not null)
         {
             await _plans.DisposeAsync();
+        }
+
+        if (_restarts is not null)
+        {
+            await _restarts.DisposeAsync();
         }
 
         if (_watcher is not null)
