@@ -47,7 +47,10 @@ public abstract class DashboardTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IPlanCommands>(Plans);
         Services.AddSingleton<INodeCommands>(Nodes);
         Services.AddSingleton<IRollingRestarts>(RollingRestarts);
-        Services.AddSingleton(sp => new LocalClusterHost(sp.GetRequiredService<IOptions<ValkeyOptions>>(), NullLoggerFactory.Instance));
+        // A host that runs no node (never started): the page asks it only which node processes it has (none).
+        Services.AddSingleton(_ => new LocalClusterHost(
+            Microsoft.Extensions.Options.Options.Create(new ValkeyOptions { Embedded = { DataDirectory = Path.Combine(Path.GetTempPath(), "valkey-dashboard-components-no-cluster") } }),
+            NullLoggerFactory.Instance));
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton<SlotHeatMapSource>();
         Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new ValkeyOptions()));

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using ValkeyDashboard.IntegrationTests.Infrastructure;
@@ -168,6 +171,86 @@ public sealed class NodeRestartTests(NodeRestartTests.Dashboard dashboard) : ICl
         using var back = await _client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{start}}-{{start + 9}}", "targetNodeId": "{{primaries[0].Id}}"}""");
         var backId = JsonDocument.Parse(await back.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         await _client.WaitForMigrationAsync(backId, m => m.GetProperty("state").GetString() == "succeeded", Deadline);
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_pauses_resumes_and_cancels_between_nodes_and_every_change_reaches_hub_clients()
+    {
+        var server = _factory.Server;
+        var events = new System.Collections.Concurrent.ConcurrentQueue<(string Kind, ValkeyDashboard.Api.RollingRestartResponse Rolling)>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, "hubs/cluster"), options =>
+            {
+                options.HttpMessageHandlerFactory = _ => server.CreateHandler();
+                options.Transports = HttpTransportType.LongPolling;
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)))
+            .Build();
+        hub.On<ValkeyDashboard.Api.RollingRestartResponse>(nameof(ValkeyDashboard.Hubs.IClusterClient.RollingRestartCreated), r => events.Enqueue(("created", r)));
+        hub.On<ValkeyDashboard.Api.RollingRestartResponse>(nameof(ValkeyDashboard.Hubs.IClusterClient.RollingRestartUpdated), r => events.Enqueue(("updated", r)));
+        await hub.StartAsync();
+
+        var replicas = (await NodesAsync()).Where(n => n.GetProperty("role").GetString() == "replica").Select(n => n.GetProperty("id").GetString()!).ToList();
+        using var started = await _client.PostJsonAsync("/api/nodes/restart", JsonSerializer.Serialize(new { nodeIds = replicas }));
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var location = started.Headers.Location!.ToString();
+        var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+        using (var pause = await _client.PostAsync(new Uri($"{location}/pause", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, pause.StatusCode);
+        }
+
+        // The node being restarted finishes; none after it starts.
+        var paused = await WaitForRollingAsync(location, r => r.GetProperty("state").GetString() == "paused");
+        var stepStates = paused.GetProperty("steps").EnumerateArray().Select(st => st.GetProperty("state").GetString()).ToList();
+        Assert.DoesNotContain("running", stepStates);
+        Assert.True(stepStates.Count(st => st == "succeeded") <= 1, string.Join(",", stepStates));
+        Assert.Contains("pending", stepStates);
+
+        using (var resume = await _client.PostAsync(new Uri($"{location}/resume", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        }
+
+        await WaitForRollingAsync(location, r => r.GetProperty("steps").EnumerateArray().Any(st => st.GetProperty("state").GetString() == "running"));
+        using (var cancel = await _client.PostAsync(new Uri($"{location}/cancel", UriKind.Relative), null))
+        {
+            Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        }
+
+        var cancelled = await WaitForRollingAsync(location, r => r.GetProperty("state").GetString() == "cancelled");
+        var finalStates = cancelled.GetProperty("steps").EnumerateArray().Select(st => st.GetProperty("state").GetString()).ToList();
+        Assert.Contains("succeeded", finalStates);
+        Assert.Contains("skipped", finalStates);
+        Assert.DoesNotContain("running", finalStates);
+
+        // Every change reached the hub client: the start, the pause, the end.
+        await Cluster.Concurrency.Wait.UntilAsync(_ => Task.FromResult(events.Any(e => e.Rolling.Id == id && e.Rolling.State == Cluster.Restarts.RollingRestartState.Cancelled)),
+            Deadline, "the hub to push the cancelled rolling restart", TimeSpan.FromMilliseconds(50));
+        Assert.Equal("created", events.First(e => e.Rolling.Id == id).Kind);
+        Assert.Contains(events, e => e.Rolling.Id == id && e.Rolling.State == Cluster.Restarts.RollingRestartState.Paused);
+        Assert.Contains(events, e => e.Rolling.Id == id && e.Rolling.Steps.Any(st => st.Message?.StartsWith("restarting", StringComparison.Ordinal) == true));
+
+        await WaitForAsync(n => n.All(x => x.GetProperty("health").GetString() == "online"));
+        var audit = await _client.GetJsonAsync("/api/audit?pageSize=50");
+        foreach (var action in new[] { "rolling-restart.start", "rolling-restart.pause", "rolling-restart.resume", "rolling-restart.cancel" })
+        {
+            Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == action);
+        }
+    }
+
+    private async Task<JsonElement> WaitForRollingAsync(string location, Func<JsonElement, bool> predicate)
+    {
+        JsonElement last = default;
+        await Cluster.Concurrency.Wait.UntilAsync(
+            async _ =>
+            {
+                last = await _client.GetJsonAsync(location);
+                return predicate(last);
+            },
+            Deadline, "the rolling restart to reach the expected state", TimeSpan.FromMilliseconds(50));
+        return last;
     }
 
     private async Task<List<JsonElement>> NodesAsync() =>
