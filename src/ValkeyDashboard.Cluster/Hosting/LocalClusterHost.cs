@@ -62,7 +62,10 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
 
     /// <summary>The process of the node at <paramref name="endpoint"/>, when it is one of this host's nodes.</summary>
     public NodeProcess? FindProcess(string endpoint) =>
-        Nodes.FirstOrDefault(n => n.Endpoint == endpoint) is { } node ? new NodeProcess(node.ProcessId, node.IsAdopted, node.Drift) : null;
+        FindNode(endpoint) is { } node ? new NodeProcess(node.ProcessId, node.IsAdopted, node.Drift) : null;
+
+    /// <summary>This host's node at <paramref name="endpoint"/> (host:port as the cluster reports it), if it is one of them.</summary>
+    public LocalNode? FindNode(string endpoint) => Nodes.FirstOrDefault(n => n.Endpoint == endpoint);
 
     public IReadOnlyList<string> GetSeedEndpoints() => Nodes.Select(n => n.Endpoint).ToArray();
 

@@ -148,7 +148,7 @@ public sealed class NodeService(
                 throw Conflict($"{down.Endpoint} is {down.Health.ToString().ToLowerInvariant()}: every other node must forget {node.Endpoint} at once, or the cluster would learn of it again through gossip");
             }
 
-            var embedded = options.Value.Mode == ValkeyMode.Embedded ? host.Nodes.FirstOrDefault(n => n.Endpoint == node.Endpoint) : null;
+            var embedded = options.Value.Mode == ValkeyMode.Embedded ? host.FindNode(node.Endpoint) : null;
             if (options.Value.Mode == ValkeyMode.Embedded && embedded is null)
             {
                 throw Conflict($"node {node.Endpoint} is not one of the embedded cluster's own processes");

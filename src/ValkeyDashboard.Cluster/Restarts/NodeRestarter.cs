@@ -334,11 +334,6 @@ public sealed class NodeRestarter(
 
     private int PortOf(ClusterNode node) => PortOf(node.Endpoint);
 
-    private int PortOf(string endpoint)
-    {
-        var port = int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-        return host.Nodes.Any(n => n.Port == port && n.Endpoint == endpoint)
-            ? port
-            : throw RequestRefusedException.Conflict($"node {endpoint} is not one of the embedded cluster's own processes");
-    }
+    private int PortOf(string endpoint) =>
+        host.FindNode(endpoint)?.Port ?? throw RequestRefusedException.Conflict($"node {endpoint} is not one of the embedded cluster's own processes");
 }

@@ -61,8 +61,6 @@ public sealed record RestartStep
     public DateTimeOffset? StartedAt { get; init; }
 
     public DateTimeOffset? FinishedAt { get; init; }
-
-    public bool IsFinished => State is RestartStepState.Succeeded or RestartStepState.Failed or RestartStepState.Skipped;
 }
 
 /// <summary>

@@ -97,7 +97,7 @@ public sealed class RollingRestartRunner(
         }
 
         var step = rolling.Steps[index];
-        var pid = host.Nodes.FirstOrDefault(n => n.Endpoint == step.Endpoint)?.ProcessId;
+        var pid = host.FindNode(step.Endpoint)?.ProcessId;
         await SaveAsync(UpdateStep(id, index, s => s with { State = RestartStepState.Running, StartedAt = time.GetUtcNow(), ProcessIdBefore = pid, Message = "starting" }), stoppingToken);
 
         var deadline = time.GetUtcNow() + options.Value.Embedded.StartupTimeout;
@@ -115,7 +115,7 @@ public sealed class RollingRestartRunner(
             {
                 var progress = new Progress(this, id, index);
                 var (plan, node) = await restarter.RestartAsync(step.NodeId, rolling.FailBack, progress, waitForTurn: true, stoppingToken);
-                var after = host.Nodes.FirstOrDefault(n => n.Endpoint == step.Endpoint)?.ProcessId;
+                var after = host.FindNode(step.Endpoint)?.ProcessId;
                 await SaveAsync(UpdateStep(id, index, s => s with
                 {
                     State = RestartStepState.Succeeded,

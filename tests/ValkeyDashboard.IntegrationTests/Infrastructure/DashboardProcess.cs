@@ -24,10 +24,6 @@ internal sealed partial class DashboardProcess : IAsyncDisposable
 
     public HttpClient Client { get; private set; } = null!;
 
-    public int ProcessId => _process.Id;
-
-    public bool HasExited => _process.HasExited;
-
     /// <summary>What it wrote to the console so far.</summary>
     public string Output
     {
