@@ -1,5 +1,5 @@
-# Shared by eng/run.sh and eng/test.sh: checks the .NET SDK and makes Valkey 9 (and, for the tests, Chromium and
-# setpriv) available.
+# Shared by eng/run.sh and eng/test.sh: checks the .NET SDK and makes Valkey 9 (and, for the tests, the older servers,
+# Chromium and setpriv) available.
 # shellcheck shell=bash
 
 require_dotnet() {
@@ -20,6 +20,18 @@ ensure_valkey() {
     bin_dir=$("$REPO_DIR/eng/get-valkey.sh" --print-bin-dir)
     # The app finds the binaries by itself (configured folder, .tools/valkey, PATH); PATH is set for valkey-cli users too.
     export PATH="$bin_dir:$PATH"
+}
+
+# The older servers the tests run clusters of (Valkey 8.0, Redis 7.0, Redis 8.0), and Prometheus (which the metrics
+# tests let scrape the dashboard; with promtool), private copies under .tools/ made by eng/get-server.sh (cached: only
+# the first run downloads). Their bin folders are exported as VALKEY8_BIN_DIR, REDIS7_BIN_DIR, REDIS8_BIN_DIR and
+# PROMETHEUS_BIN_DIR (the tests look in .tools/<kind>/bin themselves when these are unset).
+ensure_test_servers() {
+    local kind bin_dir
+    for kind in valkey8 redis7 redis8 prometheus; do
+        bin_dir=$("$REPO_DIR/eng/get-server.sh" "$kind" --print-bin-dir)
+        export "${kind^^}_BIN_DIR=$bin_dir"
+    done
 }
 
 # The browser tests drive the system's Chromium, headless; Playwright's own browser downloads are never used.

@@ -14,7 +14,9 @@ try
     // (a no-op in a published app, which carries them itself).
     builder.WebHost.UseStaticWebAssets();
     builder.Services.AddValkeyCluster(builder.Configuration);
+    builder.Services.AddClientWorkloads(builder.Configuration);
     builder.Services.AddDashboardWeb(builder.Configuration);
+    builder.Services.AddDashboardClusters(builder.Configuration);
 
     var app = builder.Build();
     app.MapDashboard();

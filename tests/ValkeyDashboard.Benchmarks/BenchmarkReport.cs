@@ -17,6 +17,9 @@ internal sealed class BenchmarkReport(
     /// <summary>The legacy reshard should take at least ten times as long as the dashboard.</summary>
     public const double LegacyOverApiTarget = 10;
 
+    /// <summary>The legacy reshard should take at least twice as long as the dashboard's key-by-key engine (issue 11).</summary>
+    public const double LegacyOverKeysTarget = 2;
+
     public double Median(MigrationMethod method) => MedianOf(results[method].Select(m => m.Total.TotalSeconds));
 
     public string ToMarkdown()
@@ -28,7 +31,7 @@ internal sealed class BenchmarkReport(
         Line(text, $"""
             Slots {slots} ({scenario.KeysInSlots:N0} keys of 100 bytes; {scenario.TotalKeys:N0} keys in the cluster) move from primary A
             ({scenario.SourceEndpoint}) to primary B ({scenario.TargetEndpoint}) and back, in the dashboard's embedded cluster (3 primaries,
-            3 replicas, loopback, AOF on). Median of {options.Rounds} round(s); odd rounds run (a), (b), (c), (d), even rounds (b), (a), (c), (d), and the
+            3 replicas, loopback, AOF on). Median of {options.Rounds} round(s); odd rounds run (a), (b), (c), (e), (d), even rounds (b), (a), (c), (e), (d), and the
             exact original layout is restored (untimed) after each. A round's time is there + back.
             """);
         text.AppendLine();
@@ -51,11 +54,27 @@ internal sealed class BenchmarkReport(
         Line(text, $"| (a)/(b): the dashboard over raw `CLUSTER MIGRATESLOTS` | {apiOverRaw:0.00} | ≤ {ApiOverRawTarget:0.00} | {(apiOverRaw <= ApiOverRawTarget ? "PASS" : "MISS")} |");
         Line(text, $"| (d)/(a): legacy `valkey-cli` reshard over the dashboard | {legacyOverApi:0.0} | ≥ {LegacyOverApiTarget:0} | {(legacyOverApi >= LegacyOverApiTarget ? "PASS" : "MISS")} |");
         Line(text, $"| (c)/(a): atomic `valkey-cli` reshard over the dashboard | {atomicCliOverApi:0.00} | (none) | |");
+        var legacyOverKeys = Median(MigrationMethod.CliLegacyReshard) / Median(MigrationMethod.DashboardKeysApi);
+        Line(text, $"| (d)/(e): legacy `valkey-cli` reshard over the dashboard's key-by-key engine | {legacyOverKeys:0.0} | ≥ {LegacyOverKeysTarget:0} | {(legacyOverKeys >= LegacyOverKeysTarget ? "PASS" : "MISS")} |");
+        Line(text, $"| (e)/(a): the key-by-key engine over the atomic engine, both through the dashboard | {Median(MigrationMethod.DashboardKeysApi) / Median(MigrationMethod.DashboardApi):0.0} | (none) | |");
         text.AppendLine();
         Line(text, $"""
             - Keys in the moved slots: {scenario.KeysInSlots:N0} (Σ `CLUSTER COUNTKEYSINSLOT` over {slots} on A at the start); after every
               migration `DBSIZE` summed over the primaries was {scenario.TotalKeys:N0} again (no key lost).
             """);
+        if (options.LoadOpsPerSecond > 0)
+        {
+            Line(text, $"- Client load: {options.LoadOpsPerSecond:N0} commands/s (half `GET`, half `SET` of random loaded keys, StackExchange.Redis) through every measured move; failed commands per method, all rounds:");
+            foreach (var (method, measurements) in results.OrderBy(r => r.Key))
+            {
+                var commands = measurements.Sum(m => m.Load?.Commands ?? 0);
+                var kinds = measurements.Where(m => m.Load is not null).SelectMany(m => m.Load!.FailuresByKind)
+                    .GroupBy(k => k.Key, k => k.Value).Select(g => Invariant($"{g.Sum():N0} {g.Key}")).ToList();
+                var failed = measurements.Sum(m => m.Load?.Failures ?? 0);
+                Line(text, $"  - ({Methods.Letter(method)}): {failed:N0} of {commands:N0} commands failed{(kinds.Count == 0 ? string.Empty : $" ({string.Join(", ", kinds)})")}.");
+            }
+        }
+
         foreach (var note in Notes())
         {
             Line(text, $"- {note}");

@@ -16,7 +16,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
     private const int DashboardPort = 5097;
     // Bus ports 22700-22705: outside the test projects' ranges (TestPorts.Ranges: 16000-21999 and 26000-31999).
     private const int BasePort = 12700;
-    private const int NodeCount = 6;
+    private int NodeCount => options.Metrics ? MetricsBenchmark.Primaries * 2 : 6;
     private const int BusPortOffset = 10000;
     private static readonly TimeSpan HealthyTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(15);
@@ -78,6 +78,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             "--Dashboard:Auth:Mode=None",
             // Plans average CPU over this window; the plans benchmark fills it with traffic before asking.
             "--Plans:LoadWindow=00:00:20",
+            .. options.Metrics ? (string[])[$"--Valkey:Embedded:Primaries={MetricsBenchmark.Primaries}", "--Valkey:Embedded:ReplicasPerPrimary=1", "--Valkey:Embedded:StartupTimeout=00:10:00"] : [],
         ]);
         _dashboard = dashboard;
 
@@ -86,7 +87,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
         AppDomain.CurrentDomain.ProcessExit += stopOnExit;
         try
         {
-            using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(90) };
             // With sign-in off the dashboard takes a change without a body only with this header (as from any script).
             http.DefaultRequestHeaders.Add("X-Requested-With", "ValkeyDashboard.Benchmarks");
             await dashboard.WaitUntilHealthyAsync(http, HealthyTimeout, cancellationToken);
@@ -116,6 +117,31 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             await using var planCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
             var machine = await MachineDescriptionAsync(planCluster, $"127.0.0.1:{BasePort}", cancellationToken);
             await new PlanBenchmark(options, dashboard.Http, planCluster, Path.Combine(binDirectory, "valkey-cli"), _password, machine, _root).RunAsync(cancellationToken);
+            return;
+        }
+
+        if (options.Metrics)
+        {
+            await using var metricsCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
+            var machine = await MachineDescriptionAsync(metricsCluster, $"127.0.0.1:{BasePort}", cancellationToken);
+            await new MetricsBenchmark(options, dashboard.Http, metricsCluster, machine, _root).RunAsync(cancellationToken);
+            return;
+        }
+
+        if (options.History)
+        {
+            await using var historyCluster = await ValkeyCluster.ConnectAsync([.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")], _password);
+            var machine = await MachineDescriptionAsync(historyCluster, $"127.0.0.1:{BasePort}", cancellationToken);
+            await new HistoryBenchmark(options, _dashboard!, historyCluster, machine, _root).RunAsync(cancellationToken);
+            return;
+        }
+
+        if (options.Probe)
+        {
+            string[] seeds = [.. Enumerable.Range(BasePort, 3).Select(p => $"127.0.0.1:{p}")];
+            await using var probeCluster = await ValkeyCluster.ConnectAsync(seeds, _password);
+            var machine = await MachineDescriptionAsync(probeCluster, $"127.0.0.1:{BasePort}", cancellationToken);
+            await new ProbeBenchmark(options, _password, seeds, machine, _root).RunAsync(cancellationToken);
             return;
         }
 
@@ -158,13 +184,13 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
         {
             // (a) and (b) swap places every other round, so neither always runs on a cluster the other just worked.
             var order = round % 2 == 1
-                ? new[] { MigrationMethod.DashboardApi, MigrationMethod.MigrateSlots, MigrationMethod.CliAtomicReshard, MigrationMethod.CliLegacyReshard }
-                : new[] { MigrationMethod.MigrateSlots, MigrationMethod.DashboardApi, MigrationMethod.CliAtomicReshard, MigrationMethod.CliLegacyReshard };
+                ? new[] { MigrationMethod.DashboardApi, MigrationMethod.MigrateSlots, MigrationMethod.CliAtomicReshard, MigrationMethod.DashboardKeysApi, MigrationMethod.CliLegacyReshard }
+                : new[] { MigrationMethod.MigrateSlots, MigrationMethod.DashboardApi, MigrationMethod.CliAtomicReshard, MigrationMethod.DashboardKeysApi, MigrationMethod.CliLegacyReshard };
             foreach (var method in order)
             {
                 await cluster.WaitUntilSettledAsync($"the original layout before ({Methods.Letter(method)})",
                     layout => layout.SameOwnership(original) ? null : $"the layout is {layout}, expected {original}", cancellationToken);
-                var measurement = await methods.MeasureAsync(method, cancellationToken);
+                var measurement = await MeasureUnderLoadAsync(methods, method, cluster, cancellationToken);
                 results[method].Add(measurement);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Round {round}/{options.Rounds} ({Methods.Letter(method)}): {measurement.Total.TotalSeconds:0.000} s (there {measurement.There.Elapsed.TotalSeconds:0.000} s, back {measurement.Back.Elapsed.TotalSeconds:0.000} s; slots moved {measurement.There.SlotsMoved}/{measurement.Back.SlotsMoved})"));
@@ -185,6 +211,29 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
         Console.WriteLine($"(written to {Path.GetRelativePath(_root, path)})");
     }
 
+    /// <summary>One there-and-back, with the steady client load of <c>--load</c> running through it when asked for.</summary>
+    private async Task<Measurement> MeasureUnderLoadAsync(Methods methods, MigrationMethod method, ValkeyCluster cluster, CancellationToken cancellationToken)
+    {
+        if (options.LoadOpsPerSecond == 0)
+        {
+            return await methods.MeasureAsync(method, cancellationToken);
+        }
+
+        using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var load = cluster.RunCountedLoadAsync(options.Keys, options.LoadOpsPerSecond, stopLoad.Token);
+        try
+        {
+            var measurement = await methods.MeasureAsync(method, cancellationToken);
+            await stopLoad.CancelAsync();
+            return measurement with { Load = await load };
+        }
+        finally
+        {
+            await stopLoad.CancelAsync();
+            await load.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     private static async Task<string> MachineDescriptionAsync(ValkeyCluster cluster, string endpoint, CancellationToken cancellationToken)
     {
         var nproc = (await ExternalCommand.RunAsync("nproc", [], TimeSpan.FromSeconds(10), cancellationToken)).EnsureSuccess().Output.Trim();
@@ -197,7 +246,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             $"{nproc} cores (`nproc`){(cpu is null ? string.Empty : $", {cpu}")}, {memory:0} GiB, {RuntimeInformation.OSDescription}; Valkey {valkey}, .NET {Environment.Version}");
     }
 
-    private static void RequirePortsFree()
+    private void RequirePortsFree()
     {
         var ports = Enumerable.Range(BasePort, NodeCount).SelectMany(p => new[] { p, p + BusPortOffset }).Prepend(DashboardPort);
         var busy = ports.Where(p => !PortProbe.IsFree(IPAddress.Loopback, p)).ToList();
@@ -252,7 +301,7 @@ internal sealed partial class BenchmarkRun(BenchmarkOptions options)
             .Select(line => (line.Split(' ', 2)[0], line))];
     }
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

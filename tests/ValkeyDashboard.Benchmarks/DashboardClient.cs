@@ -31,9 +31,9 @@ internal sealed class DashboardClient(HttpClient http)
             ?? throw new BenchmarkFailedException("GET /api/cluster answered with nothing");
 
     /// <summary><c>POST /api/migrations</c>; anything but 202 fails the run. Returns the migration's id.</summary>
-    public async Task<string> StartMigrationAsync(SlotRangeSet slots, string targetNodeId, CancellationToken cancellationToken)
+    public async Task<string> StartMigrationAsync(SlotRangeSet slots, string targetNodeId, CancellationToken cancellationToken, string? engine = null)
     {
-        using var response = await http.PostAsJsonAsync("/api/migrations", new { slots = slots.ToString(), targetNodeId }, Json, cancellationToken);
+        using var response = await http.PostAsJsonAsync("/api/migrations", new { slots = slots.ToString(), targetNodeId, engine = engine ?? "auto" }, Json, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.Accepted)
         {

@@ -13,7 +13,6 @@ namespace ValkeyDashboard.Benchmarks;
 /// </summary>
 internal sealed class HeatMapBenchmark(BenchmarkOptions options, DashboardProcess dashboard, ValkeyCluster cluster, string machine, string root)
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
     public const int LoadOpsPerSecond = 2_000;
     public const int WarmUpSeconds = 45;
 
@@ -26,10 +25,7 @@ internal sealed class HeatMapBenchmark(BenchmarkOptions options, DashboardProces
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new BenchmarkFailedException($"{ChromiumPath} is missing; install it (apt-get install chromium) or run eng/test.sh once, which does");
-        }
+        BenchmarkBrowser.Require();
 
         Console.WriteLine($"Loading {options.Keys:N0} keys of 100 bytes ...");
         await cluster.LoadKeysAsync(options.Keys, cancellationToken);
@@ -46,13 +42,8 @@ internal sealed class HeatMapBenchmark(BenchmarkOptions options, DashboardProces
         var slotsJsonBytes = (await http.GetByteArrayAsync(new Uri("/api/slots", UriKind.Relative), cancellationToken)).Length;
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 768 } });
+        await using var browser = await BenchmarkBrowser.LaunchAsync(playwright);
+        var page = await BenchmarkBrowser.NewPageAsync(browser);
         var socket = new SocketBytes();
         var cdp = await page.Context.NewCDPSessionAsync(page);
         cdp.Event("Network.webSocketFrameReceived").OnEvent += (_, e) => socket.Add(e);
@@ -153,7 +144,7 @@ internal sealed class HeatMapBenchmark(BenchmarkOptions options, DashboardProces
     }
 
     /// <summary>utime + stime of a process, in clock ticks.</summary>
-    private static long Ticks(int pid)
+    internal static long Ticks(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');

@@ -4,7 +4,7 @@ using ValkeyDashboard.Cluster.Model;
 
 namespace ValkeyDashboard.Benchmarks;
 
-/// <summary>The four ways of moving slots that are compared. Values are their order in a round.</summary>
+/// <summary>The five ways of moving slots that are compared. Values are their order in a round.</summary>
 internal enum MigrationMethod
 {
     /// <summary>(a) the dashboard's REST API.</summary>
@@ -18,6 +18,9 @@ internal enum MigrationMethod
 
     /// <summary>(d) <c>valkey-cli --cluster reshard</c>, the legacy key-by-key path.</summary>
     CliLegacyReshard = 3,
+
+    /// <summary>(e) the dashboard's REST API with <c>"engine": "keys"</c>: its own key-by-key engine.</summary>
+    DashboardKeysApi = 4,
 }
 
 /// <summary>One direction of a there-and-back.</summary>
@@ -30,6 +33,9 @@ internal sealed record Direction(TimeSpan Elapsed, int SlotsMoved, TimeSpan? Acc
 /// <summary>One there-and-back: the slots to the target, then back to their source.</summary>
 internal sealed record Measurement(Direction There, Direction Back)
 {
+    /// <summary>The steady client load that ran during the move, when the run had one.</summary>
+    public ClientLoadResult? Load { get; init; }
+
     public TimeSpan Total => There.Elapsed + Back.Elapsed;
 }
 
@@ -58,6 +64,7 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
         MigrationMethod.MigrateSlots => "raw `CLUSTER MIGRATESLOTS` (`CLUSTER GETSLOTMIGRATIONS` every 10 ms until `success`)",
         MigrationMethod.CliAtomicReshard => "`valkey-cli --cluster reshard --cluster-use-atomic-slot-migration`",
         MigrationMethod.CliLegacyReshard => "`valkey-cli --cluster reshard` (legacy key-by-key `MIGRATE`)",
+        MigrationMethod.DashboardKeysApi => "dashboard REST API with `\"engine\": \"keys\"` (its key-by-key engine: 500 keys per `MIGRATE`, 16 slots in flight)",
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
@@ -67,15 +74,16 @@ internal sealed class Methods(DashboardClient dashboard, ValkeyCluster cluster, 
         MigrationMethod.MigrateSlots => ViaMigrateSlotsAsync(cancellationToken),
         MigrationMethod.CliAtomicReshard => ViaReshardAsync(atomic: true, cancellationToken),
         MigrationMethod.CliLegacyReshard => ViaReshardAsync(atomic: false, cancellationToken),
+        MigrationMethod.DashboardKeysApi => ViaDashboardAsync(cancellationToken, engine: "keys"),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 
-    /// <summary>(a) Time from sending the POST to the answer of the waiting GET that reports <c>succeeded</c>, each direction.</summary>
-    private async Task<Measurement> ViaDashboardAsync(CancellationToken cancellationToken) =>
-        await ThereAndBackAsync("(a)", exactSlots: true, async (_, toId) =>
+    /// <summary>(a)/(e) Time from sending the POST to the answer of the waiting GET that reports <c>succeeded</c>, each direction.</summary>
+    private async Task<Measurement> ViaDashboardAsync(CancellationToken cancellationToken, string? engine = null) =>
+        await ThereAndBackAsync(engine is null ? "(a)" : "(e)", exactSlots: true, async (_, toId) =>
         {
             var clock = Stopwatch.StartNew();
-            var id = await dashboard.StartMigrationAsync(scenario.Slots, toId, cancellationToken);
+            var id = await dashboard.StartMigrationAsync(scenario.Slots, toId, cancellationToken, engine);
             var accepted = clock.Elapsed;
             while (true)
             {

@@ -99,10 +99,21 @@ internal sealed class ValkeyCluster : IAsyncDisposable
     /// </summary>
     public async Task<(long Commands, long Failures)> RunLoadAsync(int keys, int opsPerSecond, CancellationToken cancellationToken)
     {
+        var result = await RunCountedLoadAsync(keys, opsPerSecond, cancellationToken);
+        return (result.Commands, result.Failures);
+    }
+
+    /// <summary>
+    /// Reads and writes random loaded keys at about <paramref name="opsPerSecond"/> (half GET, half SET) until cancelled;
+    /// returns how many commands ran and how many failed, by the first word of the error (e.g. <c>TRYAGAIN</c>, <c>MOVED</c>).
+    /// </summary>
+    public async Task<ClientLoadResult> RunCountedLoadAsync(int keys, int opsPerSecond, CancellationToken cancellationToken)
+    {
         var database = _multiplexer.GetDatabase();
         var random = new Random(7);
         var value = new byte[ValueBytes];
-        long commands = 0, failures = 0;
+        long commands = 0;
+        var failures = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var tick = TimeSpan.FromMilliseconds(100);
         using var timer = new PeriodicTimer(tick);
         try
@@ -120,9 +131,13 @@ internal sealed class ValkeyCluster : IAsyncDisposable
                 {
                     await Task.WhenAll(batch);
                 }
-                catch (RedisException)
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {
-                    failures += batch.Count(t => t.IsFaulted);
+                    foreach (var failed in batch.Where(t => t.IsFaulted))
+                    {
+                        var kind = ErrorKind(failed.Exception!.GetBaseException());
+                        failures[kind] = failures.GetValueOrDefault(kind) + 1;
+                    }
                 }
 
                 commands += batch.Count;
@@ -132,7 +147,23 @@ internal sealed class ValkeyCluster : IAsyncDisposable
         {
         }
 
-        return (commands, failures);
+        return new ClientLoadResult(commands, failures);
+    }
+
+    /// <summary>
+    /// The error's first word when it is a server error code (<c>TRYAGAIN</c>, <c>CLUSTERDOWN</c>), else the exception's
+    /// type and the start of its message (e.g. a client-side refusal), with digits dropped so that kinds group.
+    /// </summary>
+    private static string ErrorKind(Exception ex)
+    {
+        var word = ex.Message.Split(' ', 2)[0];
+        if (ex is RedisServerException && word.Length > 1 && word.All(c => char.IsAsciiLetterUpper(c) || c == '_'))
+        {
+            return word;
+        }
+
+        var start = new string([.. ex.Message.Take(60).Where(c => !char.IsAsciiDigit(c))]).Trim();
+        return $"{ex.GetType().Name}: \"{start}\"";
     }
 
     /// <summary>Σ <c>CLUSTER COUNTKEYSINSLOT</c> over <paramref name="slots"/> on one node, pipelined.</summary>
@@ -286,4 +317,10 @@ internal sealed class ValkeyCluster : IAsyncDisposable
             .. slots.Ranges.SelectMany(r => new object[] { r.Start.ToString(CultureInfo.InvariantCulture), r.End.ToString(CultureInfo.InvariantCulture) }),
             "NODE", targetNodeId,
         ];
+}
+
+/// <summary>What a steady client load saw: commands sent, and failed commands by kind of error.</summary>
+internal sealed record ClientLoadResult(long Commands, IReadOnlyDictionary<string, long> FailuresByKind)
+{
+    public long Failures => FailuresByKind.Values.Sum();
 }

@@ -99,8 +99,9 @@ public sealed class DarkThemeTests(DashboardBrowserFixture fixture) : BrowserTes
 
         // A figure's legend has its own texts: the metric's name, the ramp's labels, zero.
         await Page.GetByTestId("metric-select").GetByText("Keys", new() { Exact = true }).ClickAsync();
+        // The legend is rewritten when the keys frame arrives: until then it may have no zero swatch yet (not a failure).
         await Cluster.Concurrency.Wait.UntilAsync(async _ => (await map.LegendSwatchAsync("legend-zero")).Luminance < 0.1, TimeSpan.FromSeconds(10),
-            "the keys legend to be drawn for the dark theme", TimeSpan.FromMilliseconds(100));
+            "the keys legend to be drawn for the dark theme", TimeSpan.FromMilliseconds(100), retryOn: ex => ex is InvalidOperationException);
         var legend = await TextColoursAsync();
         Assert.Contains(legend, t => t.Text == "Keys (log)");
         AssertReadable(legend);

@@ -56,6 +56,9 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
 
                 await Expect(Page.GetByTestId($"preflight-job-{source.Id}")).ToContainTextAsync("0-99");
                 await Expect(Page.GetByTestId("preflight-keys")).ToHaveTextAsync("2,000");
+                // Every node runs Valkey 9: the automatic choice is the atomic engine, and the dialog says so.
+                await Expect(Page.GetByTestId("preflight-engine")).ToContainTextAsync("Engine: atomic.");
+                await Expect(Page.GetByTestId("preflight-client-effect")).ToHaveCountAsync(0);
                 await Screenshots.SaveAsync(Page, "preflight.png");
                 var before = MigrationIds();
                 await Page.GetByTestId("confirm-migration").ClickAsync();
@@ -114,7 +117,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
             // Put the layout back for the next test; when the test already failed, a failing clean-up comes with its failure.
             await TestCleanup.FinallyAsync(failure, async () =>
             {
-                await MoveBackAsync(api, "0-99", source.Id);
+                await api.MoveSlotsAsync("0-99", source.Id, ApiDeadline);
                 await Task.WhenAll(keys.Select(k => valkey.GetDatabase().KeyDeleteAsync(k)));
             });
         }
@@ -167,7 +170,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         {
             await TestCleanup.FinallyAsync(failure, async () =>
             {
-                await MoveBackAsync(api, "200-299", source.Id);
+                await api.MoveSlotsAsync("200-299", source.Id, ApiDeadline);
                 await Task.WhenAll(keys.Select(k => valkey.GetDatabase().KeyDeleteAsync(k)));
             });
         }
@@ -181,7 +184,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         var source = primaries.Single(p => SlotRangeSet.Parse(p.Slots).Contains(100));
         var holder = primaries.First(p => p.Id != source.Id);
         // A small range of its own on another primary, so there is a chip to drag back.
-        await MoveBackAsync(api, "100-149", holder.Id);
+        await api.MoveSlotsAsync("100-149", holder.Id, ApiDeadline);
         var map = new HeatMapPage(Page);
         await map.OpenAsync(primaries.Count, Deadline);
         Exception? failure = null;
@@ -207,7 +210,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         }
         finally
         {
-            await TestCleanup.FinallyAsync(failure, () => MoveBackAsync(api, "100-149", source.Id));
+            await TestCleanup.FinallyAsync(failure, () => api.MoveSlotsAsync("100-149", source.Id, ApiDeadline));
         }
     });
 
@@ -243,6 +246,7 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         await Page.Keyboard.PressAsync("Enter");
 
         await Expect(Page.GetByTestId($"preflight-job-{source.Id}")).ToContainTextAsync("0-137");
+        await Expect(Page.GetByTestId("preflight-engine")).ToContainTextAsync("Engine: atomic.");
         await Expect(Page.GetByTestId("confirm-migration")).ToBeEnabledAsync();
         await Page.GetByTestId("cancel-preflight").ClickAsync();
         await Expect(Page.GetByTestId("confirm-migration")).ToHaveCountAsync(0);
@@ -272,23 +276,6 @@ public sealed partial class DragToMigrateTests(DashboardBrowserFixture fixture) 
         var keys = Enumerable.Range(0, 5_000_000).Select(i => $"browser:{i}").Where(k => slots.Contains(valkey.HashSlot(k))).Take(count).Select(k => (RedisKey)k).ToList();
         await Task.WhenAll(keys.Select(k => valkey.GetDatabase().StringSetAsync(k, "v")));
         return keys;
-    }
-
-    /// <summary>Moves <paramref name="slots"/> to <paramref name="targetId"/> through the API unless it owns them already.</summary>
-    private static async Task MoveBackAsync(HttpClient api, string slots, string targetId)
-    {
-        var owner = (await api.PrimariesAsync()).Single(p => p.Id == targetId);
-        if (SlotRangeSet.Parse(slots).Except(SlotRangeSet.Parse(owner.Slots)).IsEmpty)
-        {
-            return;
-        }
-
-        using var response = await api.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slots}}", "targetNodeId": "{{targetId}}"}""");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"moving {slots} back answered {(int)response.StatusCode}: {body}");
-        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
-        var final = await api.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled", ApiDeadline);
-        Assert.Equal("succeeded", final.GetProperty("state").GetString());
     }
 
     /// <summary>The owner colour the page gives a primary (its card's top border), as "r,g,b".</summary>

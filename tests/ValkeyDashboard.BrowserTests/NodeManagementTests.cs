@@ -26,7 +26,7 @@ public sealed class NodeManagementTests(DashboardBrowserFixture fixture) : Brows
         try
         {
             await Page.GetByTestId($"node-stop-{id}").ClickAsync();
-            await Page.GetByRole(AriaRole.Button, new() { Name = "Stop", Exact = true }).ClickAsync();
+            await Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Stop", Exact = true }).ClickAsync();
 
             await Expect(row.GetByTestId("health")).ToHaveTextAsync("failed", new() { Timeout = Deadline });
             await Screenshots.SaveAsync(Page, "node-stopped.png", fullPage: false);

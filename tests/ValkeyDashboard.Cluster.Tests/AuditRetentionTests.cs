@@ -38,6 +38,26 @@ public sealed class AuditRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_most_entries_count_per_cluster_so_a_busy_cluster_keeps_another_clusters_trail()
+    {
+        // Two clusters in one database file (the dashboard managing both): B writes far more than the cap.
+        await _database.IdentifyClusterAsync(["a1", "a2", "a3"], _time.GetUtcNow());
+        using var auditOfA = Audit(new AuditRetentionOptions { MaxEntries = 3 });
+        await auditOfA.RecordAsync("api", AuditActions.MigrationStart, "a's only entry", AuditOutcome.Accepted, null);
+        using var databaseOfB = new DashboardDatabase(_path);
+        await databaseOfB.IdentifyClusterAsync(["b1", "b2", "b3"], _time.GetUtcNow());
+        using var auditOfB = new AuditLog(new AuditStore(databaseOfB), _time, retention: Options.Create(new AuditRetentionOptions { MaxEntries = 3 }));
+
+        for (var i = 1; i <= 6; i++)
+        {
+            await auditOfB.RecordAsync("api", AuditActions.MigrationStart, $"b {i}", AuditOutcome.Accepted, null);
+        }
+
+        Assert.Equal(["a's only entry"], (await auditOfA.ListAsync(1, 10)).Items.Select(e => e.Subject));
+        Assert.Equal(["b 6", "b 5", "b 4"], (await auditOfB.ListAsync(1, 10)).Items.Select(e => e.Subject));
+    }
+
+    [Fact]
     public async Task Entries_older_than_the_retention_are_deleted_and_younger_ones_kept()
     {
         using var audit = Audit(new AuditRetentionOptions { RetentionDays = 90 });

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Parsing;
@@ -94,6 +95,59 @@ public class ClusterSnapshotBuilderTests
         Assert.Equal("no node answered", snapshot.Error);
         Assert.Equal(previous.Nodes.Select(n => n.Id), snapshot.Nodes.Select(n => n.Id));
         Assert.All(snapshot.Nodes, n => Assert.Equal(NodeHealth.Failed, n.Health));
+    }
+
+    [Fact]
+    public void A_node_whose_slot_statistics_carry_no_load_loses_slot_stats_load_and_only_it()
+    {
+        var shards = ClusterShardsParser.Parse(CapturedReplies.Load("cluster-shards.resp"));
+        var off = shards[0].Primary!.Id;
+
+        var snapshot = ClusterSnapshotBuilder.Build(
+            shards, ClusterInfo(), Probes(shards, null), new Dictionary<string, List<SlotStatsEntry>>(), Now, 1, new Dictionary<string, bool> { [off] = false });
+
+        Assert.Equal(
+            ["cluster-shards", "slot-stats", "atomic-slot-migration", "key-migration"],
+            NodeCapabilityNames.Of(snapshot.FindNode(off)!.Capabilities).ToArray());
+        Assert.All(snapshot.Nodes.Where(n => n.Id != off), n => Assert.True(n.Capabilities.HasFlag(NodeCapabilities.SlotStatsLoad)));
+    }
+
+    [Fact]
+    public void A_replica_the_node_asked_still_calls_loading_is_online_when_it_says_it_is_linked_and_not_syncing()
+    {
+        // What a 200-node cluster with a 60 s node timeout showed for minutes: CLUSTER SHARDS from the node asked says
+        // "loading" (it has not yet heard the replica's offset over the bus) while the replica is linked and in sync.
+        var (shards, replica) = ShardsWithOneReplicaLoading();
+        var probes = Probes(shards, null);
+
+        var snapshot = ClusterSnapshotBuilder.Build(shards, ClusterInfo(), probes, new Dictionary<string, List<SlotStatsEntry>>(), Now, 1);
+
+        Assert.Equal("up", probes[replica.Id].Info!["master_link_status"]);
+        Assert.Equal(NodeHealth.Online, snapshot.FindNode(replica.Id)!.Health);
+    }
+
+    [Theory]
+    [InlineData("master_link_status:down\r\nmaster_sync_in_progress:0")]
+    [InlineData("master_link_status:up\r\nmaster_sync_in_progress:1")]
+    [InlineData("loading:1\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0")]
+    public void A_replica_called_loading_stays_loading_while_it_is_unlinked_syncing_or_loading_itself(string replication)
+    {
+        var (shards, replica) = ShardsWithOneReplicaLoading();
+        var probes = Probes(shards, null);
+        probes[replica.Id] = new NodeProbe(InfoReply.Parse("# Replication\r\nrole:slave\r\n" + replication + "\r\n"), null);
+
+        var snapshot = ClusterSnapshotBuilder.Build(shards, ClusterInfo(), probes, new Dictionary<string, List<SlotStatsEntry>>(), Now, 1);
+
+        Assert.Equal(NodeHealth.Loading, snapshot.FindNode(replica.Id)!.Health);
+        Assert.All(snapshot.Nodes.Where(n => n.Id != replica.Id), n => Assert.Equal(NodeHealth.Online, n.Health));
+    }
+
+    private static (ImmutableArray<ShardInfo> Shards, ShardNode Replica) ShardsWithOneReplicaLoading()
+    {
+        var shards = ClusterShardsParser.Parse(CapturedReplies.Load("cluster-shards.resp"));
+        var replica = shards[0].Nodes.First(n => n.Role == NodeRole.Replica);
+        var loading = replica with { Health = NodeHealth.Loading };
+        return (shards.SetItem(0, shards[0] with { Nodes = shards[0].Nodes.Replace(replica, loading) }), loading);
     }
 
     private static ClusterSnapshot Build(string? unreachable)

@@ -91,15 +91,53 @@ public class MigrationPlannerTests
         Assert.Contains("(127.0.0.1:7000) is failed", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void An_old_server_version_is_refused()
+    [Theory]
+    [InlineData(MigrationEngineKind.Auto, null, "atomic")]
+    [InlineData(MigrationEngineKind.Keys, null, "keys")]
+    [InlineData(MigrationEngineKind.Atomic, null, "atomic")]
+    [InlineData(MigrationEngineKind.Auto, "8.0.1", "keys")]
+    [InlineData(MigrationEngineKind.Keys, "8.0.1", "keys")]
+    public void The_engine_is_atomic_when_every_node_involved_has_it_and_key_by_key_otherwise_or_when_asked(MigrationEngineKind asked, string? targetVersion, string expected)
     {
-        var old = Snapshot() with { Nodes = [.. Snapshot().Nodes.Select(n => n.Id == Node7002 ? n with { Version = "8.1.0" } : n)] };
+        var plan = MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, WithTargetVersion(targetVersion), [], 0, asked);
 
-        var ex = Assert.Throws<RequestRefusedException>(() => MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, old, [], 0));
-
-        Assert.Contains("runs Valkey 8.1.0; atomic slot migration needs 9.0 or newer", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(expected, plan.Engine);
+        Assert.Equal(expected == "keys", plan.ClientEffects.Any(e => e.Contains("TRYAGAIN", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public void Asking_for_the_atomic_engine_on_a_server_without_it_is_a_conflict_that_names_the_node_and_its_version()
+    {
+        var ex = Assert.Throws<RequestRefusedException>(() =>
+            MigrationPlanner.Plan(SlotRangeSet.Parse("100"), Node7002, WithTargetVersion("8.0.1"), [], 0, MigrationEngineKind.Atomic));
+
+        Assert.Equal(RefusalKind.Conflict, ex.Kind);
+        Assert.Contains("127.0.0.1:7002 runs Valkey 8.0.1, which has no atomic slot migration", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, MigrationEngineKind.Auto)]
+    [InlineData("auto", MigrationEngineKind.Auto)]
+    [InlineData("ATOMIC", MigrationEngineKind.Atomic)]
+    [InlineData("keys", MigrationEngineKind.Keys)]
+    public void The_engine_text_is_parsed_case_insensitively(string? text, MigrationEngineKind expected) =>
+        Assert.Equal(expected, MigrationEngineChoice.Parse(text));
+
+    [Fact]
+    public void An_unknown_engine_text_is_invalid()
+    {
+        var ex = Assert.Throws<RequestRefusedException>(() => MigrationEngineChoice.Parse("fast"));
+
+        Assert.Equal(RefusalKind.Invalid, ex.Kind);
+        Assert.Contains("engine must be \"auto\", \"atomic\" or \"keys\", got \"fast\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The captured snapshot with the target on another Valkey version (null: as captured, 9.x).</summary>
+    private static ClusterSnapshot WithTargetVersion(string? version) =>
+        version is null ? Snapshot() : Snapshot() with
+        {
+            Nodes = [.. Snapshot().Nodes.Select(n => n.Id == Node7002 ? n with { Version = version, Capabilities = NodeCapabilityNames.FromVersion(ServerProduct.Valkey, version) } : n)],
+        };
 
     [Fact]
     public void The_target_memory_headroom_is_checked_against_the_estimate()

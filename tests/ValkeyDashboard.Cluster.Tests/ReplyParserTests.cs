@@ -85,6 +85,21 @@ public class ReplyParserTests
     }
 
     [Fact]
+    public void Info_read_by_the_monitor_keeps_only_what_a_snapshot_reads_with_the_same_figures()
+    {
+        var info = InfoReply.Parse(CapturedReplies.LoadText("info-primary.resp"), Monitoring.ClusterMonitor.InfoFields);
+
+        Assert.Equal("9.1.2", info.ServerVersion);
+        Assert.Equal(ServerProduct.Valkey, NodeCapabilityNames.ProductOf(info));
+        Assert.Equal(5816, info.TotalKeys);
+        Assert.Equal(5494576, info.GetInt64("used_memory"));
+        Assert.Equal(4, info.GetInt64("instantaneous_ops_per_sec"));
+        Assert.False(info.IsLoading);
+        Assert.Null(info["role"]);
+        Assert.Null(info["used_memory_human"]);
+    }
+
+    [Fact]
     public void Info_of_a_replica_names_its_primary()
     {
         var info = InfoReply.Parse(CapturedReplies.LoadText("info-replica.resp"));

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Components.Controls;
 
@@ -21,14 +22,14 @@ public class ActiveMigrationsTests : DashboardTestContext
     }
 
     [Fact]
-    public void Cancel_raises_CancelRequested_with_the_migrations_id()
+    public async Task Cancel_raises_CancelRequested_with_the_migrations_id()
     {
         var cancelled = new List<string>();
         var cut = Render<ActiveMigrations>(p => p
             .Add(c => c.Items, [TestMigrations.Running("m-1"), TestMigrations.Running("m-2")])
             .Add(c => c.CancelRequested, id => cancelled.Add(id)));
 
-        cut.Find("[data-testid='cancel-migration-m-2']").Click();
+        await cut.Find("[data-testid='cancel-migration-m-2']").ClickAsync(new MouseEventArgs());
 
         Assert.Equal(["m-2"], cancelled);
     }
@@ -49,7 +50,7 @@ public class ActiveMigrationsTests : DashboardTestContext
     }
 
     [Fact]
-    public void A_failed_migration_shows_Valkeys_message_and_can_be_dismissed_not_cancelled()
+    public async Task A_failed_migration_shows_Valkeys_message_and_can_be_dismissed_not_cancelled()
     {
         var dismissed = new List<string>();
         var cut = Render<ActiveMigrations>(p => p
@@ -59,7 +60,7 @@ public class ActiveMigrationsTests : DashboardTestContext
         Assert.Equal("ERR target node is out of memory", cut.Find("[data-testid='migration-error-m-1']").Text());
         Assert.Empty(cut.FindAll("[data-testid='cancel-migration-m-1']"));
 
-        cut.Find("[data-testid='dismiss-migration-m-1']").Click();
+        await cut.Find("[data-testid='dismiss-migration-m-1']").ClickAsync(new MouseEventArgs());
 
         Assert.Equal(["m-1"], dismissed);
     }

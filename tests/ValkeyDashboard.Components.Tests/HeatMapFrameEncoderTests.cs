@@ -224,4 +224,30 @@ public class HeatMapFrameEncoderTests
         reconnected.Apply(frame);
         AssertBrowserHas(layers, reconnected, HeatMapLayer.Owner, HeatMapLayer.Cpu);
     }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(250)]
+    public void Frames_of_a_cluster_with_hundreds_of_primaries_stay_within_the_budget_and_a_reshuffle_reaches_the_browser_exactly(int primaries)
+    {
+        var before = TestSnapshots.Many(primaries);
+        var layers = SlotHeatLayers.From(before, null, null);
+        var encoder = new HeatMapFrameEncoder();
+        var browser = new BrowserHeatMap();
+        SendAll(encoder, layers, HeatMapLayer.Owner, browser);
+        Assert.Equal(primaries, layers.Owners.Length);
+
+        // Every primary hands a slot in every other one of its ranges' cells to its neighbour: many short runs at once.
+        var owners = before.SlotOwners.ToBuilder();
+        for (var slot = 0; slot < owners.Count; slot += 2)
+        {
+            owners[slot] = before.SlotOwners[(slot + (SlotRange.SlotCount / primaries)) % SlotRange.SlotCount];
+        }
+
+        var after = before with { SlotOwners = owners.ToImmutable(), Version = 2, Timestamp = before.Timestamp.AddSeconds(1) };
+        var next = SlotHeatLayers.From(after, before, layers);
+        SendAll(encoder, next, HeatMapLayer.Owner, browser);
+
+        AssertBrowserHas(next, browser, HeatMapLayer.Owner);
+    }
 }

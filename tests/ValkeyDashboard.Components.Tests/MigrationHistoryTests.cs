@@ -21,7 +21,7 @@ public class MigrationHistoryTests : DashboardTestContext
         Assert.Equal("succeeded", row.QuerySelector("[data-testid='migration-state']")!.Text());
         Assert.Equal("12.4 s", Cell(row, 4));
         Assert.Equal("400", Cell(row, 5));
-        Assert.Equal("ops-token", Cell(row, 6));
+        Assert.Equal("ops-token", Cell(row, 7));
         Assert.Null(row.QuerySelector("[data-testid='migration-history-message-m-1']"));
     }
 
@@ -58,5 +58,22 @@ public class MigrationHistoryTests : DashboardTestContext
         var cut = Render<MigrationHistory>(p => p.Add(c => c.Items, []));
 
         Assert.Contains("Drag slots onto a node", cut.Find("[data-testid='no-migration-history']").Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_migration_with_an_impact_shows_its_p99_and_longest_write_pause_with_the_rest_in_the_tooltip()
+    {
+        var impact = new Cluster.Migrations.Impact.MigrationImpact(0.42, 3.81, 12.6, 26, 1,
+            new Cluster.Migrations.Impact.ImpactLatency(0.5, 12.6, 14), new Cluster.Migrations.Impact.ImpactLatency(0.3, 0.9, 12));
+        var cut = Render<MigrationHistory>(p => p
+            .Add(c => c.Items, [TestMigrations.Succeeded("m-4", TimeSpan.FromSeconds(1)) with { Impact = impact }, TestMigrations.Succeeded("m-5", TimeSpan.FromSeconds(1))])
+            .Add(c => c.Total, 2));
+
+        var shown = cut.Find("[data-testid='migration-history-impact-m-4']");
+        Assert.Equal("p99 3.81 ms · pause 13 ms", shown.Text());
+        Assert.Equal(
+            "26 probes, 1 errors · p50 0.42 ms, p99 3.81 ms, longest write pause 13 ms · moving slots: p50 0.5 ms, p99 13 ms (14) · elsewhere: p50 0.3 ms, p99 0.9 ms (12)",
+            shown.GetAttribute("title"));
+        Assert.Equal("–", Cell(cut.Find("[data-testid='migration-history-m-5']"), 6));
     }
 }

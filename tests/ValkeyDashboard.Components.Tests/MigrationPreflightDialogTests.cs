@@ -54,6 +54,34 @@ public class MigrationPreflightDialogTests : DashboardTestContext
     }
 
     [Fact]
+    public async Task An_atomic_preflight_names_the_atomic_engine_and_lists_no_client_effects()
+    {
+        Migrations.Plan = TestMigrations.TwoSourcePlan();
+
+        await ShowAsync();
+
+        Assert.StartsWith("Engine: atomic.", Dialogs.Find("[data-testid='preflight-engine']").Text(), StringComparison.Ordinal);
+        Assert.Empty(Dialogs.FindAll("[data-testid='preflight-client-effect']"));
+    }
+
+    [Fact]
+    public async Task A_key_by_key_preflight_names_its_engine_and_says_what_clients_will_see()
+    {
+        Migrations.Plan = TestMigrations.TwoSourcePlan() with { Engine = MigrationEngineChoice.Keys };
+
+        await ShowAsync();
+
+        var engine = Dialogs.Find("[data-testid='preflight-engine']").Text();
+        Assert.StartsWith("Engine: key by key.", engine, StringComparison.Ordinal);
+        Assert.Contains("2 key-by-key migrations (one per source)", Dialogs.Find("[data-testid='preflight-jobs']").Text(), StringComparison.Ordinal);
+        var effects = Dialogs.FindAll("[data-testid='preflight-client-effect']").Select(e => e.Text()).ToList();
+        Assert.Equal(MigrationEngineChoice.KeyByKeyClientEffects.ToArray(), effects);
+        Assert.Contains(effects, e => e.Contains("ASK redirections", StringComparison.Ordinal));
+        Assert.Contains(effects, e => e.Contains("TRYAGAIN", StringComparison.Ordinal));
+        Assert.Contains(effects, e => e.Contains("blocks the source", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_refused_preflight_shows_why_and_cannot_be_confirmed()
     {
         Migrations.PreflightError = new RequestRefusedException(RefusalKind.Conflict, Conflict, conflictingMigrationId: "m-1");

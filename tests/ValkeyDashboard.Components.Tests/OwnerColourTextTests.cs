@@ -5,7 +5,7 @@ namespace ValkeyDashboard.Components.Tests;
 /// <summary>Text on an owner's colour (a node card's range chips) is black or white, whichever reads at WCAG AA's 4.5:1.</summary>
 public class OwnerColourTextTests
 {
-    public static TheoryData<string> OwnerColours => [.. DashboardTheme.OwnerColors];
+    public static TheoryData<string> OwnerColours => [.. DashboardTheme.OwnerColors, .. Enumerable.Range(12, 100).Select(DashboardTheme.OwnerColor)];
 
     [Theory]
     [MemberData(nameof(OwnerColours))]

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Components.Controls;
 
@@ -66,12 +67,12 @@ public class SelectionSummaryTests : DashboardTestContext
     }
 
     [Fact]
-    public void Move_with_a_target_raises_MoveRequested()
+    public async Task Move_with_a_target_raises_MoveRequested()
     {
         var requests = 0;
         var cut = Render("0-99", target: TestSnapshots.PrimaryIds[2], moveRequested: () => requests++);
 
-        cut.Find("[data-testid='move-selection']").Click();
+        await cut.Find("[data-testid='move-selection']").ClickAsync(new MouseEventArgs());
 
         Assert.Equal(1, requests);
     }
@@ -83,5 +84,24 @@ public class SelectionSummaryTests : DashboardTestContext
 
         Assert.True(cut.Find("[data-testid='move-selection']").HasAttribute("disabled"));
         Assert.Contains("may look but not move slots", cut.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_move_to_chooser_is_searchable_by_endpoint_and_id_and_a_pick_sets_the_target()
+    {
+        string? chosen = null;
+        var cut = Render<SelectionSummary>(p => p
+            .Add(c => c.Selection, SlotRangeSet.Parse("0-99"))
+            .Add(c => c.Snapshot, Snapshot())
+            .Add(c => c.TargetChanged, (string? id) => chosen = id));
+
+        Assert.Equal(TestSnapshots.PrimaryIds, await cut.Instance.SearchTargetsAsync(null, CancellationToken.None));
+        Assert.Equal([TestSnapshots.PrimaryIds[1]], await cut.Instance.SearchTargetsAsync(TestSnapshots.PrimaryIds[1][..6], CancellationToken.None));
+
+        cut.Find("input[data-testid='selection-target']").Input("7002");
+
+        await Popovers.WaitForAssertionAsync(() => Assert.Equal(["127.0.0.1:7002"], Popovers.FindAll(".mud-list-item").Select(i => i.TextContent.Trim())));
+        await Popovers.Find(".mud-list-item").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        Assert.Equal(TestSnapshots.PrimaryIds[2], chosen);
     }
 }

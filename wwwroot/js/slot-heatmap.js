@@ -10,6 +10,11 @@
 // primary each slot is to move to, over what the cell shows now, so the map shows the cluster now and after the plan.
 
 const DRAG_THRESHOLD_PX = 4;
+// With more owners than this the legend gets a search box and shows at most LEGEND_MOST_SHOWN matching entries.
+const LEGEND_SEARCH_ABOVE = 12;
+const LEGEND_MOST_SHOWN = 40;
+// Alpha of the cells of other owners while one owner is highlighted.
+const DIMMED_ALPHA = 0x38;
 
 // A perceptually even sequential scale (viridis), readable on light and dark backgrounds.
 const RAMP = ['#440154', '#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30', '#fde725'];
@@ -49,6 +54,8 @@ export function initialize(canvas, dotnet, legend, tooltip, view, wire) {
         gesture: null,
         ghost: null,
         dropTarget: null,
+        highlight: null,
+        legendFilter: '',
         drawPending: false,
         listeners: [],
     };
@@ -70,9 +77,12 @@ export function initialize(canvas, dotnet, legend, tooltip, view, wire) {
     listen(state, document, 'pointerdown', e => onChipPointerDown(state, e));
     listen(state, document, 'pointermove', e => { if (state.gesture?.chip) { onPointerMove(state, e); } });
     listen(state, document, 'pointerup', e => { if (state.gesture?.chip) { onPointerUp(state, e); } });
+    // A node card, a node row or a legend entry under the pointer highlights its primary's slots and dims the rest.
+    listen(state, document, 'pointerover', e => setHighlight(state, e.target.closest?.(`[${contract.ownerAttribute}]`)?.getAttribute(contract.ownerAttribute) ?? null));
 
     state.resize = new ResizeObserver(() => resize(state));
     state.resize.observe(canvas);
+    canvas.setAttribute(contract.highlightAttribute, '');
     setView(canvas, view);
     resize(state);
 }
@@ -160,7 +170,7 @@ export function applyFrame(canvas, frame) {
 
 /**
  * What to draw: { metric, logScale, dark, owners: [{ index, id, endpoint, color }], moving: "0-99,200",
- * planned: [{ slots: "0-99,200", target: "<node id>" }] }.
+ * planned: [{ slots: "0-99,200", target: "<node id>" }], unavailableReason: why CPU/network are not reported, or null }.
  */
 export function setView(canvas, view) {
     const state = maps.get(canvas);
@@ -172,6 +182,7 @@ export function setView(canvas, view) {
     state.logScale = view.logScale;
     state.dark = view.dark;
     state.owners = view.owners ?? [];
+    state.unavailableReason = view.unavailableReason ?? null;
     // Indexed by the owner byte: every value not given to a primary (the unassigned value among them) is unassigned.
     state.ownerColors = new Uint32Array(256).fill(rgba(themed(state, UNASSIGNED_COLOR)));
     for (const owner of state.owners) {
@@ -539,9 +550,19 @@ function draw(state) {
         }
     }
 
+    if (state.highlight !== null) {
+        for (let slot = 0; slot < contract.slots; slot++) {
+            if (owners[slot] !== state.highlight) {
+                pixels[slot] = ((pixels[slot] & 0x00ffffff) | (DIMMED_ALPHA << 24)) >>> 0;
+            }
+        }
+    }
+
     state.cells.getContext('2d').putImageData(state.image, 0, 0);
     context.imageSmoothingEnabled = false;
+    context.clearRect(0, 0, size, size);
     context.drawImage(state.cells, 0, 0, size, size);
+    drawBoundaries(state, context, owners, cell);
 
     // Planned moves: hatched in the colour of the primary the slots are to move to.
     for (const move of state.planned) {
@@ -593,6 +614,36 @@ function draw(state) {
     if (performance.getEntriesByName('heatmap-draw').length > 600) {
         performance.clearMeasures('heatmap-draw');
     }
+}
+
+/**
+ * A line along every cell edge between slots of different owners (and between owned and unassigned slots), in the
+ * page's background colour: ranges of different owners stay visibly apart however alike their colours are.
+ */
+function drawBoundaries(state, context, owners, cell) {
+    if (cell < 2) {
+        return;
+    }
+
+    const side = contract.side;
+    const width = Math.max(1, Math.round(cell / 5));
+    context.beginPath();
+    for (let row = 0; row < side; row++) {
+        const base = row * side;
+        for (let column = 0; column < side; column++) {
+            const owner = owners[base + column];
+            if (column + 1 < side && owners[base + column + 1] !== owner) {
+                context.rect((column + 1) * cell - width / 2, row * cell, width, cell);
+            }
+
+            if (row + 1 < side && owners[base + side + column] !== owner) {
+                context.rect(column * cell, (row + 1) * cell - width / 2, cell, width);
+            }
+        }
+    }
+
+    context.fillStyle = state.dark ? '#1b1b22' : '#ffffff';
+    context.fill();
 }
 
 function strokeCell(context, slot, cell, color) {
@@ -712,10 +763,19 @@ function drawLegend(state) {
         : '';
     if (state.metric === contract.ownerLayer) {
         delete state.legend.dataset.scale;
-        const items = state.owners.map(o => `<span class="legend-item"><span class="swatch" style="background:${escape(o.color)}"></span>${escape(o.endpoint)}</span>`);
-        items.push(unassigned);
-        items.push(planned);
-        state.legend.innerHTML = items.join('');
+        if (state.owners.length <= LEGEND_SEARCH_ABOVE) {
+            state.legend.innerHTML = state.owners.map(legendItem).join('') + unassigned + planned;
+            return;
+        }
+
+        // Many owners: a search box (kept across redraws, with what was typed) and the entries that match it.
+        state.legend.innerHTML =
+            `<input type="search" class="legend-search" placeholder="Find a primary (${state.owners.length})" aria-label="Find a primary in the legend" data-testid="legend-search">` +
+            `<span class="legend-owners" data-testid="legend-owners"></span>${unassigned}${planned}`;
+        const search = state.legend.querySelector('.legend-search');
+        search.value = state.legendFilter;
+        search.addEventListener('input', () => { state.legendFilter = search.value; drawLegendOwners(state); });
+        drawLegendOwners(state);
         return;
     }
 
@@ -723,7 +783,8 @@ function drawLegend(state) {
     const scale = state.scales[state.metric];
     if (!state.available[state.metric] && state.received) {
         delete state.legend.dataset.scale;
-        state.legend.innerHTML = `<span class="dim">${layer.name} is not reported: slot statistics are disabled on the primaries (cluster-slot-stats-enabled no).</span>`;
+        const why = state.unavailableReason ?? 'slot statistics are disabled on the primaries (cluster-slot-stats-enabled no).';
+        state.legend.innerHTML = `<span class="dim" data-testid="heatmap-layer-unavailable">${escape(layer.name)} is not reported: ${escape(why)}</span>`;
         return;
     }
 
@@ -737,6 +798,37 @@ function drawLegend(state) {
         `<span class="ramp-labels">${labels.map(l => `<span>${l}</span>`).join('')}</span></span>` +
         `<span class="legend-item" data-testid="legend-zero"><span class="swatch" style="background:${themed(state, ZERO_COLOR)}"></span>0</span>` +
         (state.unassigned > 0 ? unassigned : '') + planned;
+}
+
+function legendItem(o) {
+    return `<span class="legend-item" ${contract.ownerAttribute}="${escape(o.id)}"><span class="swatch" style="background:${escape(o.color)}"></span>${escape(o.endpoint)}</span>`;
+}
+
+/** The owner entries that match the legend's search (endpoint or id), at most LEGEND_MOST_SHOWN of them. */
+function drawLegendOwners(state) {
+    const list = state.legend.querySelector('.legend-owners');
+    if (!list) {
+        return;
+    }
+
+    const text = state.legendFilter.trim().toLowerCase();
+    const matches = text ? state.owners.filter(o => o.endpoint.toLowerCase().includes(text) || o.id.startsWith(text)) : state.owners;
+    const more = matches.length - LEGEND_MOST_SHOWN;
+    list.innerHTML = matches.slice(0, LEGEND_MOST_SHOWN).map(legendItem).join('') +
+        (more > 0 ? `<span class="dim" data-testid="legend-more">+${more} more: type to narrow</span>` : '') +
+        (matches.length === 0 ? `<span class="dim">no primary matches</span>` : '');
+}
+
+/** Highlights one owner's slots (dimming every other cell), or none; the canvas says which in its highlight attribute. */
+function setHighlight(state, ownerId) {
+    const owner = ownerId ? state.owners.find(o => o.id === ownerId) ?? null : null;
+    if ((owner?.index ?? null) === state.highlight) {
+        return;
+    }
+
+    state.highlight = owner?.index ?? null;
+    state.canvas.setAttribute(contract.highlightAttribute, owner?.id ?? '');
+    scheduleDraw(state);
 }
 
 function valueOf(state, layer, slot) {

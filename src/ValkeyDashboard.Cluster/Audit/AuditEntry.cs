@@ -41,6 +41,9 @@ public static class AuditActions
     public const string PlanPause = "plan.pause";
     public const string PlanResume = "plan.resume";
     public const string PlanCancel = "plan.cancel";
+    public const string DoctorFix = "doctor.fix";
+    public const string LoadStart = "load.start";
+    public const string LoadStop = "load.stop";
     public const string SignIn = "sign-in";
     public const string SignOut = "sign-out";
 }

@@ -91,6 +91,8 @@ public sealed class ValkeyOptions
 
     public EmbeddedClusterOptions Embedded { get; set; } = new();
 
+    public MonitorOptions Monitor { get; set; } = new();
+
     public ExternalClusterOptions External { get; set; } = new();
 }
 
@@ -125,6 +127,32 @@ public sealed class EmbeddedClusterOptions
     /// whose slot map still names it are redirected by it meanwhile instead of finding a refused connection.
     /// </summary>
     public TimeSpan FailoverGracePeriod { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>The <c>Valkey:Monitor</c> section: how the monitor reads servers that lack <c>CLUSTER SLOT-STATS</c>, and how it keeps up with large clusters.</summary>
+public sealed class MonitorOptions
+{
+    /// <summary>
+    /// How often the per-slot key counts of a primary without <c>CLUSTER SLOT-STATS</c> (Redis, Valkey 7.2) are swept
+    /// with <c>CLUSTER COUNTKEYSINSLOT</c>, one command per slot it owns; between sweeps the last counts are shown. A
+    /// primary whose slots changed is swept at its next poll.
+    /// </summary>
+    public TimeSpan KeyCountSweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Commands a sweep pipelines at a time to one primary (the next batch goes when these have answered).</summary>
+    public int KeyCountBatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Most nodes a poll reads at once (INFO, per-slot figures, settings): a cluster of hundreds of nodes is read in
+    /// waves of this many instead of all at once, so one poll does not open hundreds of requests together.
+    /// </summary>
+    public int MaxConcurrentNodeRequests { get; set; } = 32;
+
+    /// <summary>
+    /// The longest interval the monitor stretches its cadence to when polls take longer than <c>Valkey:PollInterval</c>
+    /// allows (see <see cref="Model.MonitorCadence"/>).
+    /// </summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The <c>Valkey:External</c> section: seeds of an existing cluster.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Net.Sockets;
@@ -7,6 +8,7 @@ using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Parsing;
 using ValkeyDashboard.Cluster.Text;
 
+using ClusterNode = ValkeyDashboard.Cluster.Model.ClusterNode;
 using SlotRange = ValkeyDashboard.Cluster.Model.SlotRange;
 
 namespace ValkeyDashboard.Cluster.Connections;
@@ -59,6 +61,10 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
     /// <summary><c>CLUSTER INFO</c>: <c>cluster_state</c>, <c>cluster_known_nodes</c>, …</summary>
     public async Task<InfoReply> ClusterInfoAsync(string endpoint) =>
         InfoReply.Parse(ReadText(await ExecuteAsync(endpoint, "CLUSTER", "INFO"), "CLUSTER INFO"));
+
+    /// <summary><c>CLUSTER NODES</c>: every node as this node sees it, with flags (<c>fail</c>, <c>noaddr</c>), slots, and this node's own open slots.</summary>
+    public async Task<ImmutableArray<ClusterNodesEntry>> ClusterNodesAsync(string endpoint) =>
+        ClusterNodesParser.Parse(ReadText(await ExecuteAsync(endpoint, "CLUSTER", "NODES"), "CLUSTER NODES"));
 
     /// <summary><c>CLUSTER MYID</c>: the node's 40-hex id.</summary>
     public async Task<string> ClusterMyIdAsync(string endpoint) =>
@@ -128,17 +134,46 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
         ReadInteger(await ExecuteAsync(endpoint, "CLUSTER", "COUNTKEYSINSLOT", slot), "CLUSTER COUNTKEYSINSLOT");
 
     /// <summary>Σ <c>CLUSTER COUNTKEYSINSLOT</c> over <paramref name="slots"/>, pipelined.</summary>
-    public async Task<long> CountKeysInSlotsAsync(string endpoint, SlotRangeSet slots)
-    {
-        var counts = await Task.WhenAll(slots.Slots().Select(s => CountKeysInSlotAsync(endpoint, s)));
-        return counts.Sum();
-    }
+    public async Task<long> CountKeysInSlotsAsync(string endpoint, SlotRangeSet slots) =>
+        (await CountKeysPerSlotAsync(endpoint, [.. slots.Slots()])).Sum();
 
-    /// <summary><c>CLUSTER GETKEYSINSLOT slot count</c>: up to <paramref name="count"/> key names of the slot.</summary>
-    public async Task<IReadOnlyList<string>> GetKeysInSlotAsync(string endpoint, int slot, int count)
+    /// <summary><c>CLUSTER COUNTKEYSINSLOT</c> of each of <paramref name="slots"/>, all pipelined on the node's connection; counts in the same order.</summary>
+    public Task<long[]> CountKeysPerSlotAsync(string endpoint, IReadOnlyList<int> slots) =>
+        Task.WhenAll(slots.Select(s => CountKeysInSlotAsync(endpoint, s)));
+
+    /// <summary><c>CLUSTER GETKEYSINSLOT slot count</c>: up to <paramref name="count"/> key names of the slot, as the bytes Valkey returned.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetKeysInSlotAsync(string endpoint, int slot, int count)
     {
         var reply = ReplyReader.ReadArray(await ExecuteAsync(endpoint, "CLUSTER", "GETKEYSINSLOT", slot, count), "CLUSTER GETKEYSINSLOT");
-        return [.. reply.Select(k => (string?)k ?? string.Empty)];
+        return [.. reply.Select(k => (byte[]?)k ?? [])];
+    }
+
+    /// <summary>
+    /// <c>MIGRATE host port "" 0 timeout [REPLACE] [AUTH pw | AUTH2 user pw] KEYS k…</c>, sent to the node holding the
+    /// keys: each key moves to the node at <paramref name="targetEndpoint"/> and is deleted here. The dashboard's own
+    /// user and password authenticate on the target. False when none of the keys existed any more (<c>NOKEY</c>).
+    /// Valkey's <c>BUSYKEY</c> (the target has one of the keys) and <c>IOERR</c> (no answer within the timeout) arrive
+    /// as <see cref="ValkeyErrorException"/>.
+    /// </summary>
+    public async Task<bool> MigrateKeysAsync(string endpoint, string targetEndpoint, IReadOnlyList<byte[]> keys, TimeSpan timeout, bool replace)
+    {
+        var reply = await ExecuteAsync(endpoint, "MIGRATE", MigrateArguments(targetEndpoint, timeout, replace, _connection.Options.User, _connection.Options.Password, keys));
+        return (string?)reply switch
+        {
+            "OK" => true,
+            "NOKEY" => false,
+            var other => throw new ValkeyReplyException($"MIGRATE: expected OK or NOKEY, got {other}") { Endpoint = endpoint, Command = "MIGRATE" },
+        };
+    }
+
+    /// <summary>The MIGRATE command <see cref="MigrateKeysAsync"/> sends, as text for a dry run (the password shown as <c>&lt;password&gt;</c>, keys by a description).</summary>
+    public string DescribeMigrate(string targetEndpoint, TimeSpan timeout, bool replace, string keys)
+    {
+        var options = _connection.Options;
+        var auth = string.IsNullOrEmpty(options.Password) ? string.Empty
+            : string.IsNullOrEmpty(options.User) ? " AUTH <password>" : $" AUTH2 {options.User} <password>";
+        var (host, port) = SplitEndpoint(targetEndpoint);
+        return $"MIGRATE {host} {port} \"\" 0 {(long)timeout.TotalMilliseconds}{(replace ? " REPLACE" : string.Empty)}{auth} KEYS {keys}";
     }
 
     /// <summary><c>CLUSTER SETSLOT slot IMPORTING|MIGRATING|NODE id</c> or <c>… STABLE</c>.</summary>
@@ -211,6 +246,23 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Key counts of the slots of <paramref name="range"/> that <paramref name="node"/>'s shard owns, as its server can
+    /// tell them: <c>CLUSTER SLOT-STATS</c> where it has that (Valkey 8+), else <c>CLUSTER COUNTKEYSINSLOT</c> per owned
+    /// slot, pipelined (Redis, Valkey 7.2); no load metrics in the latter.
+    /// </summary>
+    public async Task<List<SlotStatsEntry>> KeyCountsAsync(ClusterNode node, SlotRange range, CancellationToken cancellationToken = default)
+    {
+        if (node.Capabilities.HasFlag(NodeCapabilities.SlotStats))
+        {
+            return await SlotStatsAsync(node.Endpoint, range, cancellationToken);
+        }
+
+        int[] slots = [.. node.Slots.Intersect(SlotRangeSet.From([range])).Slots()];
+        var counts = await CountKeysPerSlotAsync(node.Endpoint, slots);
+        return [.. slots.Select((slot, i) => new SlotStatsEntry(slot, counts[i], null, null, null))];
+    }
+
+    /// <summary>
     /// Memory of a sample of the slot's keys: <c>CLUSTER GETKEYSINSLOT slot count</c>, then <c>MEMORY USAGE key SAMPLES 0</c>
     /// for each (pipelined; keys are sent as the bytes Valkey returned). Returns how many keys were measured and their bytes.
     /// </summary>
@@ -227,6 +279,10 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
     /// <summary><c>INFO section…</c> (every default section when none is given).</summary>
     public async Task<InfoReply> InfoAsync(string endpoint, params string[] sections) =>
         InfoReply.Parse(ReadText(await ExecuteAsync(endpoint, "INFO", [.. sections]), "INFO"));
+
+    /// <summary><c>INFO section…</c>, keeping only <paramref name="fields"/> (and the keyspace lines) of the reply.</summary>
+    public async Task<InfoReply> InfoAsync(string endpoint, FrozenSet<string> fields, params string[] sections) =>
+        InfoReply.Parse(ReadText(await ExecuteAsync(endpoint, "INFO", [.. sections]), "INFO"), fields);
 
     /// <summary><c>CONFIG GET name</c>: the value, or null when the server has no such parameter.</summary>
     public async Task<string?> ConfigGetAsync(string endpoint, string name)
@@ -261,6 +317,32 @@ public sealed class ValkeyAdminClient : IAsyncDisposable
         args.Add("NODE");
         args.Add(targetNodeId);
         return [.. args];
+    }
+
+    /// <summary><c>host port "" 0 timeout [REPLACE] [AUTH pw | AUTH2 user pw] KEYS k…</c> (after <c>MIGRATE</c>).</summary>
+    internal static object[] MigrateArguments(string targetEndpoint, TimeSpan timeout, bool replace, string? user, string? password, IReadOnlyList<byte[]> keys)
+    {
+        var (host, port) = SplitEndpoint(targetEndpoint);
+        var args = new List<object> { host, port, string.Empty, 0, (long)timeout.TotalMilliseconds };
+        if (replace)
+        {
+            args.Add("REPLACE");
+        }
+
+        if (!string.IsNullOrEmpty(password))
+        {
+            args.AddRange(string.IsNullOrEmpty(user) ? ["AUTH", password] : ["AUTH2", user, password]);
+        }
+
+        args.Add("KEYS");
+        args.AddRange(keys.Select(k => (object)(RedisKey)k));
+        return [.. args];
+    }
+
+    private static (string Host, int Port) SplitEndpoint(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        return (endpoint[..colon].Trim('[', ']'), int.Parse(endpoint[(colon + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>

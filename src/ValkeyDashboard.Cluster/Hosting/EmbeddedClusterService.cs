@@ -12,6 +12,9 @@ namespace ValkeyDashboard.Cluster.Hosting;
 /// </summary>
 public sealed class EmbeddedClusterService(IOptions<ValkeyOptions> options, IServiceProvider services, ILogger<EmbeddedClusterService> logger) : IHostedService
 {
+    // Kept from the start: a host can be stopped after its container was disposed, when nothing can be resolved.
+    private LocalClusterHost? _host;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.Mode != ValkeyMode.Embedded)
@@ -20,14 +23,15 @@ public sealed class EmbeddedClusterService(IOptions<ValkeyOptions> options, ISer
             return;
         }
 
-        await services.GetRequiredService<LocalClusterHost>().StartAsync(cancellationToken);
+        _host = services.GetRequiredService<LocalClusterHost>();
+        await _host.StartAsync(cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.Mode == ValkeyMode.Embedded)
+        if (_host is { } host)
         {
-            await services.GetRequiredService<LocalClusterHost>().StopAsync();
+            await host.StopAsync();
         }
     }
 }

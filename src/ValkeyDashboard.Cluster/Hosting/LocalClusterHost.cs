@@ -232,6 +232,17 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
     /// <summary>Stops every node this host started (gracefully: each flushes its AOF).</summary>
     public async Task StopAsync()
     {
+        // Disposed: the nodes were stopped then (a host may be stopped after its container was disposed).
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
+        await StopUnderLockAsync();
+    }
+
+    private async Task StopUnderLockAsync()
+    {
         await _lock.WaitAsync();
         try
         {
@@ -251,7 +262,7 @@ public sealed partial class LocalClusterHost : IClusterSeedSource, IAsyncDisposa
             return;
         }
 
-        await StopAsync();
+        await StopUnderLockAsync();
         if (_processExitHooked)
         {
             AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ValkeyDashboard.Cluster.Migrations.Impact;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Storage;
 
@@ -15,8 +16,9 @@ public enum MigrationState
 }
 
 /// <summary>
-/// One Valkey atomic slot migration job: the slots of one source primary moving to the target
-/// (<c>CLUSTER MIGRATESLOTS</c> sent to that source), followed by its Valkey job name.
+/// The slots of one source primary moving to the target: for the atomic engine one Valkey job
+/// (<c>CLUSTER MIGRATESLOTS</c> sent to that source), followed by its Valkey job name; for the key-by-key engine the
+/// dashboard's own worker, slot by slot.
 /// </summary>
 public sealed record MigrationJob
 {
@@ -62,6 +64,12 @@ public sealed record MigrationJob
     /// <summary>When a node last reported the job; a job no node has reported for long is decided by slot ownership.</summary>
     public DateTimeOffset? LastSeenAt { get; init; }
 
+    /// <summary>Slots whose keys all moved and that the target owns (the key-by-key engine, slot by slot; null for the atomic engine, whose slots move at once).</summary>
+    public SlotRangeSet? SlotsMoved { get; init; }
+
+    /// <summary>Slots being moved right now (key-by-key engine).</summary>
+    public SlotRangeSet? SlotsInFlight { get; init; }
+
     public bool IsFinished => State is MigrationState.Succeeded or MigrationState.Failed or MigrationState.Cancelled;
 }
 
@@ -79,6 +87,12 @@ public sealed record Migration : IRecord
     public required string TargetEndpoint { get; init; }
 
     public required ImmutableArray<MigrationJob> Jobs { get; init; }
+
+    /// <summary>The engine that moves the slots (<see cref="MigrationEngineChoice.Atomic"/> or <see cref="MigrationEngineChoice.Keys"/>); records from before the choice existed were atomic.</summary>
+    public string Engine { get; init; } = MigrationEngineChoice.Atomic;
+
+    /// <summary>Overwrite keys the target already has (key-by-key engine: <c>MIGRATE … REPLACE</c>); otherwise such a key stops the migration.</summary>
+    public bool Replace { get; init; }
 
     /// <summary>0-1: keys moved over keys to move (1 once succeeded).</summary>
     public double Progress { get; init; }
@@ -107,6 +121,9 @@ public sealed record Migration : IRecord
 
     /// <summary>The plan this migration is a move of, when a plan started it.</summary>
     public string? PlanId { get; init; }
+
+    /// <summary>What the migration cost clients, as the impact probe measured it (set when it ended; null when no probe ran).</summary>
+    public MigrationImpact? Impact { get; init; }
 
     public bool IsFinished => State is MigrationState.Succeeded or MigrationState.Failed or MigrationState.Cancelled;
 

@@ -16,7 +16,7 @@ namespace ValkeyDashboard.Cluster.Migrations;
 /// </summary>
 public sealed class MigrationCommands(
     MigrationRegistry registry,
-    IMigrationEngine engine,
+    MigrationEngines engines,
     ValkeyAdminClient valkey,
     ClusterMonitor monitor,
     AuditLog audit,
@@ -38,7 +38,7 @@ public sealed class MigrationCommands(
     public async Task<MigrationPlan> PreflightAsync(MigrationRequest request, CancellationToken cancellationToken = default)
     {
         var snapshot = await WithFreshKeyCountsAsync(await monitor.RefreshTopologyAsync(cancellationToken), request.Slots, cancellationToken);
-        return MigrationPlanner.Plan(request.Slots, request.TargetNodeId, snapshot, registry.Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
+        return MigrationPlanner.Plan(request.Slots, request.TargetNodeId, snapshot, registry.Active, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId), request.Engine);
     }
 
     /// <summary>
@@ -52,14 +52,14 @@ public sealed class MigrationCommands(
             start => start.Created ? $"migration {start.Migration.Id}" : $"migration {start.Migration.Id} (a retry with the same Idempotency-Key: nothing new started)");
 
     /// <summary>
-    /// Parses the slot list of a start request that arrived as text (the API's edge); a malformed list is refused and
-    /// recorded in the audit log like any other refused start.
+    /// Parses the slot list and the engine of a start request that arrived as text (the API's edge); a malformed one
+    /// is refused and recorded in the audit log like any other refused start.
     /// </summary>
-    public async Task<SlotRangeSet> ParseSlotsForStartAsync(string? slots, string? targetNodeId, string requestedBy)
+    public async Task<(SlotRangeSet Slots, MigrationEngineKind Engine)> ParseForStartAsync(string? slots, string? engine, string? targetNodeId, string requestedBy)
     {
         try
         {
-            return MigrationPlanner.ParseSlots(slots);
+            return (MigrationPlanner.ParseSlots(slots), MigrationEngineChoice.Parse(engine));
         }
         catch (RequestRefusedException ex)
         {
@@ -112,8 +112,8 @@ public sealed class MigrationCommands(
             }
 
             var snapshot = await WithFreshKeyCountsAsync(await monitor.RefreshTopologyAsync(cancellationToken), request.Slots, cancellationToken);
-            var plan = MigrationPlanner.Plan(request.Slots, request.TargetNodeId, snapshot, running, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId));
-            var migration = await engine.StartAsync(Pending(plan, request), plan.Target, cancellationToken);
+            var plan = MigrationPlanner.Plan(request.Slots, request.TargetNodeId, snapshot, running, await ReadMaxMemoryAsync(snapshot, request.TargetNodeId), request.Engine);
+            var migration = await engines.For(plan.Engine).StartAsync(Pending(plan, request), plan.Target, cancellationToken);
             await registry.AddAsync(migration, cancellationToken);
             return new MigrationStart(migration, Created: true);
         }
@@ -140,6 +140,8 @@ public sealed class MigrationCommands(
             ProgressSlotsKeysAtStart = j.ProgressSlotsKeys,
         })],
         Estimate = plan.Estimate,
+        Engine = plan.Engine,
+        Replace = request.Replace,
         CreatedAt = time.GetUtcNow(),
         RequestedBy = request.RequestedBy,
         IdempotencyKey = request.IdempotencyKey,
@@ -154,7 +156,7 @@ public sealed class MigrationCommands(
             throw RequestRefusedException.Conflict($"migration {id} has already {migration.State.ToString().ToLowerInvariant()}; only a running migration can be cancelled");
         }
 
-        await engine.CancelAsync(migration, cancellationToken);
+        await engines.For(migration).CancelAsync(migration, cancellationToken);
         logger.LogInformation("Cancelled migration {MigrationId} ({Slots} to {Target}) for {RequestedBy}", id, migration.Slots, migration.TargetEndpoint, requestedBy);
         registry.Update(id, m => m with { Error = m.Error ?? $"cancelled by {requestedBy}" });
         registry.Nudge();
@@ -175,7 +177,7 @@ public sealed class MigrationCommands(
 
     /// <summary>
     /// The snapshot with the key counts of <paramref name="slots"/> read now from their owners
-    /// (<c>CLUSTER SLOT-STATS SLOTSRANGE</c> per range), so the estimate and the progress baseline are exact,
+    /// (<c>CLUSTER SLOT-STATS SLOTSRANGE</c> per range, or COUNTKEYSINSLOT where the owner's server lacks it), so the estimate and the progress baseline are exact,
     /// not up to a poll interval old. Counts that cannot be read keep the monitor's figure.
     /// </summary>
     private async Task<ClusterSnapshot> WithFreshKeyCountsAsync(ClusterSnapshot snapshot, SlotRangeSet slots, CancellationToken cancellationToken)
@@ -184,12 +186,12 @@ public sealed class MigrationCommands(
         var reads = slots.Slots()
             .GroupBy(s => snapshot.SlotOwners[s])
             .Where(g => g.Key is not null && snapshot.FindNode(g.Key) is { Health: NodeHealth.Online })
-            .SelectMany(g => SlotRangeSet.FromSlots(g).Ranges.Select(r => (Endpoint: snapshot.FindNode(g.Key!)!.Endpoint, Range: r)))
+            .SelectMany(g => SlotRangeSet.FromSlots(g).Ranges.Select(r => (Owner: snapshot.FindNode(g.Key!)!, Range: r)))
             .Select(async read =>
             {
                 try
                 {
-                    return await valkey.SlotStatsAsync(read.Endpoint, read.Range, cancellationToken);
+                    return await valkey.KeyCountsAsync(read.Owner, read.Range, cancellationToken);
                 }
                 catch (ValkeyException)
                 {

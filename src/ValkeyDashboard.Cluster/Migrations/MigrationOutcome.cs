@@ -35,8 +35,11 @@ public sealed record MigrationOutcome(MigrationState State, string? Error, bool 
             return new(MigrationState.Failed, string.Join("; ", jobs.Where(j => j.State == MigrationState.Failed).Select(j => $"slots {j.Slots} from {j.SourceEndpoint}: {j.Message}")), false);
         }
 
+        // Jobs moved slot by slot say themselves which of their slots moved; a job that ended earlier moved all of its.
         var moved = jobs.Where(j => j.State == MigrationState.Succeeded).Select(j => j.Slots.ToString()).ToList();
-        return new(MigrationState.Cancelled, moved.Count == 0 ? null : $"cancelled after slots {string.Join(',', moved)} had already moved", false);
+        var partial = jobs.Where(j => j.State == MigrationState.Cancelled && j.SlotsMoved is not null && j.Message is not null).Select(j => j.Message!).ToList();
+        var parts = (moved.Count == 0 ? [] : new[] { $"cancelled after slots {string.Join(',', moved)} had already moved" }).Concat(partial).ToList();
+        return new(MigrationState.Cancelled, parts.Count == 0 ? null : string.Join("; ", parts), false);
     }
 
     /// <summary>0-1: keys that reached the target over keys to move; 1 once succeeded.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
-using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Text;
 
@@ -15,8 +14,13 @@ namespace ValkeyDashboard.Cluster.Migrations;
 /// <param name="ProgressSlotsKeys">Keys in <paramref name="ProgressSlots"/> now.</param>
 public sealed record PlannedJob(ClusterNode Source, SlotRangeSet Slots, long Keys, long EstimatedBytes, SlotRangeSet ProgressSlots, long ProgressSlotsKeys);
 
-/// <summary>A validated migration: the target, one job per source, and the estimate.</summary>
-public sealed record MigrationPlan(SlotRangeSet Slots, ClusterNode Target, ImmutableArray<PlannedJob> Jobs, MigrationEstimate Estimate);
+/// <summary>A validated migration: the target, one job per source, the estimate, and the engine that will run it.</summary>
+/// <param name="Engine"><see cref="MigrationEngineChoice.Atomic"/> or <see cref="MigrationEngineChoice.Keys"/>.</param>
+public sealed record MigrationPlan(SlotRangeSet Slots, ClusterNode Target, ImmutableArray<PlannedJob> Jobs, MigrationEstimate Estimate, string Engine = MigrationEngineChoice.Atomic)
+{
+    /// <summary>What clients will see while this engine moves the slots (nothing worth a word for the atomic engine).</summary>
+    public ImmutableArray<string> ClientEffects => Engine == MigrationEngineChoice.Keys ? MigrationEngineChoice.KeyByKeyClientEffects : [];
+}
 
 /// <summary>
 /// Checks a migration request against a cluster snapshot and the migrations still running, and splits it
@@ -36,7 +40,8 @@ public static partial class MigrationPlanner
             ? set
             : throw new RequestRefusedException(RefusalKind.Invalid, $"slots: {error}");
 
-    public static MigrationPlan Plan(SlotRangeSet slots, string? targetNodeId, ClusterSnapshot snapshot, IEnumerable<Migration> running, long targetMaxMemoryBytes)
+    public static MigrationPlan Plan(
+        SlotRangeSet slots, string? targetNodeId, ClusterSnapshot snapshot, IEnumerable<Migration> running, long targetMaxMemoryBytes, MigrationEngineKind engine = MigrationEngineKind.Auto)
     {
         if (string.IsNullOrWhiteSpace(targetNodeId) || !NodeIdPattern().IsMatch(targetNodeId))
         {
@@ -59,8 +64,6 @@ public static partial class MigrationPlanner
         {
             throw new RequestRefusedException(RefusalKind.Conflict, $"target {Short(target.Id)} ({target.Endpoint}) is {target.Health.ToString().ToLowerInvariant()}");
         }
-
-        RequireAtomicMigration(target);
 
         var owned = slots.Intersect(target.Slots);
         if (!owned.IsEmpty)
@@ -95,7 +98,6 @@ public static partial class MigrationPlanner
                 throw new RequestRefusedException(RefusalKind.Conflict, $"source {Short(source.Id)} ({source.Endpoint}) is {source.Health.ToString().ToLowerInvariant()}");
             }
 
-            RequireAtomicMigration(source);
             var jobSlots = SlotRangeSet.FromSlots(group);
             var keyCounts = snapshot.SlotStatistics.KeyCount;
             var keys = jobSlots.Slots().Sum(s => keyCounts[s]);
@@ -109,8 +111,9 @@ public static partial class MigrationPlanner
             throw Invalid($"slots {SlotRangeSet.FromSlots(unassigned)} are not assigned to any primary");
         }
 
+        var chosen = MigrationEngineChoice.Choose(engine, target, jobs.Select(j => j.Source));
         var estimate = Estimate(target, jobs, targetMaxMemoryBytes);
-        return new MigrationPlan(slots, target, jobs.OrderBy(j => j.Slots.Ranges[0].Start).ToImmutableArray(), estimate);
+        return new MigrationPlan(slots, target, jobs.OrderBy(j => j.Slots.Ranges[0].Start).ToImmutableArray(), estimate, chosen);
     }
 
     /// <summary>Most slots whose keys are counted to measure a job's progress (counting all 2,000 of a big job each time costs more than it tells).</summary>
@@ -160,15 +163,6 @@ public static partial class MigrationPlanner
         }
 
         return new MigrationEstimate(keys, bytes, used, maxMemory, warnings.ToImmutable());
-    }
-
-    private static void RequireAtomicMigration(ClusterNode node)
-    {
-        var version = node.Version is not null && Version.TryParse(node.Version, out var parsed) ? parsed : null;
-        if (version is null || version < ValkeyInstallation.MinimumVersion)
-        {
-            throw Invalid($"{node.Endpoint} runs Valkey {node.Version ?? "(unknown version)"}; atomic slot migration needs {ValkeyInstallation.MinimumVersion} or newer");
-        }
     }
 
     internal static string Short(string id) => id.Length > 8 ? id[..8] + "…" : id;

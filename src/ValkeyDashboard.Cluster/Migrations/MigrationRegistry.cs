@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ValkeyDashboard.Cluster.Storage;
+using ValkeyDashboard.Cluster.Telemetry;
 
 namespace ValkeyDashboard.Cluster.Migrations;
 
@@ -9,9 +10,10 @@ namespace ValkeyDashboard.Cluster.Migrations;
 /// Every migration this dashboard started, running and finished: the in-memory view the API and the pages read, kept
 /// in step with the SQLite history (<see cref="MigrationStore"/>), with subscriptions to changes and waits for a
 /// state. Loaded from the history when the dashboard starts. The commands add to it, the tracker updates it; nothing
-/// here talks to Valkey.
+/// here talks to Valkey. Each change is reported to <paramref name="telemetry"/> (spans, the finished migration's figures).
 /// </summary>
-public sealed class MigrationRegistry(MigrationStore store, ILogger<MigrationRegistry> logger) : RecordRegistry<Migration>(store, "migration"), IHostedService
+public sealed class MigrationRegistry(MigrationStore store, ILogger<MigrationRegistry> logger, OperationTelemetry? telemetry = null)
+    : RecordRegistry<Migration>(store, "migration"), IHostedService
 {
     private readonly Channel<bool> _work = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -48,6 +50,8 @@ public sealed class MigrationRegistry(MigrationStore store, ILogger<MigrationReg
     public void Nudge() => _work.Writer.TryWrite(true);
 
     protected override void OnAdded() => Nudge();
+
+    protected override void OnChanged(Migration? before, Migration after) => telemetry?.MigrationChanged(before, after);
 
     protected override void OnReloaded(int unfinished)
     {

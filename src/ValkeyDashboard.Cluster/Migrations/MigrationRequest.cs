@@ -8,7 +8,11 @@ namespace ValkeyDashboard.Cluster.Migrations;
 /// <param name="RequestedBy">Who asks (<c>ui</c>, <c>api</c>, a token's name).</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the same migration and starts nothing.</param>
 /// <param name="PlanId">The plan this migration is a move of, when a plan asks.</param>
-public sealed record MigrationRequest(SlotRangeSet Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null, string? PlanId = null);
+/// <param name="Engine">Which engine moves the slots (<see cref="MigrationEngineChoice.Choose"/>).</param>
+/// <param name="Replace">Key-by-key engine: overwrite keys the target already has instead of stopping at the first.</param>
+public sealed record MigrationRequest(
+    SlotRangeSet Slots, string? TargetNodeId, string RequestedBy, string? IdempotencyKey = null, string? PlanId = null,
+    MigrationEngineKind Engine = MigrationEngineKind.Auto, bool Replace = false);
 
 /// <summary>The migration a start request produced, and whether it is new (false: an idempotent retry).</summary>
 public sealed record MigrationStart(Migration Migration, bool Created);

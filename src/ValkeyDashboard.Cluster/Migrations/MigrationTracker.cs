@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ValkeyDashboard.Cluster.Concurrency;
 using ValkeyDashboard.Cluster.Connections;
+using ValkeyDashboard.Cluster.Migrations.Impact;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Monitoring;
 using ValkeyDashboard.Cluster.Text;
@@ -14,16 +15,18 @@ namespace ValkeyDashboard.Cluster.Migrations;
 /// Follows every running migration every <see cref="SlotMigrationOptions.TrackInterval"/> (and sleeps while none
 /// runs): the engine advances each unfinished job, <see cref="MigrationOutcome"/> decides the migration's state, and
 /// a final state is published only once the topology shows it. Migrations found running in the history at start are
-/// followed like any other.
+/// followed like any other. The one place where every migration, whatever its engine, is seen running and ending:
+/// the impact probe begins and finishes here.
 /// </summary>
 public sealed class MigrationTracker(
     MigrationRegistry registry,
-    IMigrationEngine engine,
+    MigrationEngines engines,
     ValkeyAdminClient valkey,
     ClusterMonitor monitor,
     IOptions<SlotMigrationOptions> options,
     TimeProvider time,
-    ILogger<MigrationTracker> logger) : IHostedService, IAsyncDisposable
+    ILogger<MigrationTracker> logger,
+    MigrationImpactProbe? probe = null) : IHostedService, IAsyncDisposable
 {
     private readonly BackgroundLoop _loop = new();
     private readonly Dictionary<string, DateTimeOffset> _lastProgress = new(StringComparer.Ordinal);
@@ -76,6 +79,8 @@ public sealed class MigrationTracker(
     private async Task RefreshAsync(string id, CancellationToken cancellationToken)
     {
         var migration = registry.Find(id)!;
+        probe?.Begin(migration);
+        var engine = engines.For(migration);
         var now = time.GetUtcNow();
         var measure = now - _lastProgress.GetValueOrDefault(id) >= options.Value.ProgressInterval;
         var jobs = migration.Jobs.ToBuilder();
@@ -94,14 +99,19 @@ public sealed class MigrationTracker(
 
         var updatedJobs = jobs.ToImmutable();
         var outcome = MigrationOutcome.Of(updatedJobs);
+        var settle = false;
         if (outcome.NeedsTargetOwnership)
         {
             // Valkey says success on every source; done once the target's own topology shows it owns the slots.
             outcome = MigrationOutcome.Of(updatedJobs, await TargetOwnsAsync(migration.TargetEndpoint, migration.Slots));
-            if (outcome.State == MigrationState.Succeeded)
-            {
-                updatedJobs = await engine.SettleAsync(migration, updatedJobs, cancellationToken);
-            }
+            settle = outcome.State == MigrationState.Succeeded;
+        }
+
+        // The probe ends (its keys deleted) before the final figures are counted, so its keys never count as keys moved.
+        var impact = outcome.State != MigrationState.Running && probe is not null ? await probe.FinishAsync(id, migration.Engine) : null;
+        if (settle)
+        {
+            updatedJobs = await engine.SettleAsync(migration, updatedJobs, cancellationToken);
         }
 
         if (outcome.State != MigrationState.Running)
@@ -120,7 +130,8 @@ public sealed class MigrationTracker(
             KeysMoved = updatedJobs.Sum(j => j.KeysMoved),
             BytesMoved = updatedJobs.Sum(j => j.BytesMoved),
             FinishedAt = outcome.State is MigrationState.Running ? null : time.GetUtcNow(),
-            Error = outcome.Error ?? current.Error,
+            Impact = impact ?? current.Impact,
+            Error = outcome.Error is { } error && current.Error is { } asked && asked.StartsWith("cancelled by ", StringComparison.Ordinal) ? $"{error} ({asked})" : outcome.Error ?? current.Error,
         }, publishIf: (before, after) => changed = HasChanged(before, after));
 
         if (!changed)
@@ -162,5 +173,6 @@ public sealed class MigrationTracker(
         before.Error != after.Error ||
         !before.Jobs.Select(JobKey).SequenceEqual(after.Jobs.Select(JobKey));
 
-    private static (MigrationState, string?, string?, string?, long) JobKey(MigrationJob job) => (job.State, job.ValkeyJobName, job.ValkeyState, job.Message, job.KeysMoved);
+    private static (MigrationState, string?, string?, string?, long, string?, string?) JobKey(MigrationJob job) =>
+        (job.State, job.ValkeyJobName, job.ValkeyState, job.Message, job.KeysMoved, job.SlotsMoved?.ToString(), job.SlotsInFlight?.ToString());
 }

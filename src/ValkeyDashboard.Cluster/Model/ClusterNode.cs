@@ -34,6 +34,12 @@ public sealed record ClusterNode(
     /// <summary>Replica ids of this node when it is a primary; filled in by the snapshot builder.</summary>
     public ImmutableArray<string> ReplicaIds { get; init; } = [];
 
+    /// <summary>The server product (Valkey or Redis) from INFO; <see cref="ServerProduct.Unknown"/> when the node did not answer.</summary>
+    public ServerProduct Product { get; init; }
+
+    /// <summary>What the node's server offers (see <see cref="NodeCapabilityNames"/>); none when the node did not answer.</summary>
+    public NodeCapabilities Capabilities { get; init; }
+
     /// <summary>Why the node is shown as failed, when the dashboard could not reach it.</summary>
     public string? Error { get; init; }
 }

@@ -20,6 +20,12 @@ public sealed record ClusterSnapshot
     /// <summary>Slots assigned to some primary (<c>cluster_slots_assigned</c>).</summary>
     public int SlotsAssigned { get; init; }
 
+    /// <summary>Slots whose primary no node marks failing (<c>cluster_slots_ok</c>).</summary>
+    public int SlotsOk { get; init; }
+
+    /// <summary>Slots whose primary the cluster agreed has failed (<c>cluster_slots_fail</c>).</summary>
+    public int SlotsFailed { get; init; }
+
     /// <summary>Every node, primaries first (by first slot), each followed by nothing: replicas are listed after all primaries.</summary>
     public required ImmutableArray<ClusterNode> Nodes { get; init; }
 
@@ -33,6 +39,9 @@ public sealed record ClusterSnapshot
 
     /// <summary>Why the cluster could not be read, when it could not.</summary>
     public string? Error { get; init; }
+
+    /// <summary>How often the monitor reads the cluster now and how long its last poll took; null before the first poll.</summary>
+    public MonitorCadence? Cadence { get; init; }
 
     /// <summary>Increases by one with every published snapshot.</summary>
     public long Version { get; init; }

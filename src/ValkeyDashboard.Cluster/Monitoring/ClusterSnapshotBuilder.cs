@@ -13,15 +13,24 @@ public static class ClusterSnapshotBuilder
     /// <param name="shards">Parsed <c>CLUSTER SHARDS</c>.</param>
     /// <param name="clusterInfo">Parsed <c>CLUSTER INFO</c> of the node that answered SHARDS.</param>
     /// <param name="probes">Per node id, its INFO or the error that came instead; a missing id counts as not answering.</param>
-    /// <param name="slotStats">Per primary id, its parsed <c>CLUSTER SLOT-STATS</c>; missing where it did not answer.</param>
+    /// <param name="slotStats">
+    /// Per primary id, its parsed <c>CLUSTER SLOT-STATS</c> (or, on a server without it, its key counts swept with
+    /// <c>CLUSTER COUNTKEYSINSLOT</c>); missing where it did not answer.
+    /// </param>
+    /// <param name="reportsLoad">
+    /// Per node id, whether its slot statistics carry CPU and network (<c>cluster-slot-stats-enabled</c>), where known:
+    /// a node that says no loses <see cref="NodeCapabilities.SlotStatsLoad"/>.
+    /// </param>
     public static ClusterSnapshot Build(
         ImmutableArray<ShardInfo> shards,
         InfoReply clusterInfo,
         IReadOnlyDictionary<string, NodeProbe> probes,
         IReadOnlyDictionary<string, List<SlotStatsEntry>> slotStats,
         DateTimeOffset timestamp,
-        long version)
+        long version,
+        IReadOnlyDictionary<string, bool>? reportsLoad = null)
     {
+        reportsLoad ??= new Dictionary<string, bool>();
         var nodes = ImmutableArray.CreateBuilder<ClusterNode>();
         var owners = new string?[SlotRange.SlotCount];
 
@@ -41,7 +50,7 @@ public static class ClusterSnapshotBuilder
             }
 
             var replicaIds = shard.Nodes.Where(n => n.Role == NodeRole.Replica).Select(n => n.Id).ToImmutableArray();
-            nodes.Add(ToNode(shard, primary, primaryId: null, probes) with { ReplicaIds = replicaIds });
+            nodes.Add(ToNode(shard, primary, primaryId: null, probes, reportsLoad) with { ReplicaIds = replicaIds });
         }
 
         // A primary that lost its shard to a failover (listed as primary, failed) is shown without slots until it rejoins as a replica.
@@ -49,7 +58,7 @@ public static class ClusterSnapshotBuilder
         {
             foreach (var former in shard.FormerPrimaries)
             {
-                nodes.Add(ToNode(shard, former, primaryId: null, probes) with { Slots = SlotRangeSet.Empty });
+                nodes.Add(ToNode(shard, former, primaryId: null, probes, reportsLoad) with { Slots = SlotRangeSet.Empty });
             }
         }
 
@@ -57,7 +66,7 @@ public static class ClusterSnapshotBuilder
         {
             foreach (var replica in shard.Nodes.Where(n => n.Role == NodeRole.Replica).OrderBy(n => n.Port))
             {
-                nodes.Add(ToNode(shard, replica, shard.Primary?.Id, probes));
+                nodes.Add(ToNode(shard, replica, shard.Primary?.Id, probes, reportsLoad));
             }
         }
 
@@ -71,6 +80,8 @@ public static class ClusterSnapshotBuilder
         {
             State = state,
             SlotsAssigned = (int)(clusterInfo.GetInt64("cluster_slots_assigned") ?? owners.Count(o => o is not null)),
+            SlotsOk = (int)(clusterInfo.GetInt64("cluster_slots_ok") ?? 0),
+            SlotsFailed = (int)(clusterInfo.GetInt64("cluster_slots_fail") ?? 0),
             Nodes = nodes.ToImmutable(),
             SlotOwners = [.. owners],
             SlotStatistics = MergeSlotStats(slotStats),
@@ -94,13 +105,24 @@ public static class ClusterSnapshotBuilder
             Version = version,
         };
 
-    private static ClusterNode ToNode(ShardInfo shard, ShardNode node, string? primaryId, IReadOnlyDictionary<string, NodeProbe> probes)
+    /// <summary>
+    /// Whether a replica says of itself that it is linked to its primary and not syncing. CLUSTER SHARDS calls a replica
+    /// "loading" until the node asked has heard a replication offset from it over the cluster bus; in a large cluster
+    /// with a long node timeout that news can lag by minutes (seen at 200 nodes with a 60 s timeout: replicas linked,
+    /// at offset 280, still "loading" to the node asked), and the replica's own INFO is the better witness.
+    /// </summary>
+    private static bool IsInSync(InfoReply info) =>
+        string.Equals(info["master_link_status"], "up", StringComparison.Ordinal) && info.GetInt64("master_sync_in_progress") == 0;
+
+    private static ClusterNode ToNode(ShardInfo shard, ShardNode node, string? primaryId, IReadOnlyDictionary<string, NodeProbe> probes, IReadOnlyDictionary<string, bool> reportsLoad)
     {
         probes.TryGetValue(node.Id, out var probe);
         var info = probe?.Info;
         var health = info is null
             ? NodeHealth.Failed
-            : info.IsLoading ? NodeHealth.Loading : node.Health;
+            : info.IsLoading ? NodeHealth.Loading
+            : node.Health == NodeHealth.Loading && node.Role == NodeRole.Replica && IsInSync(info) ? NodeHealth.Online
+            : node.Health;
         return new ClusterNode(
             node.Id,
             node.Endpoint,
@@ -116,6 +138,10 @@ public static class ClusterSnapshotBuilder
             node.ReplicationOffset)
         {
             Error = info is null ? probe?.Error ?? "did not answer" : null,
+            Product = info is null ? ServerProduct.Unknown : NodeCapabilityNames.ProductOf(info),
+            Capabilities = info is null
+                ? NodeCapabilities.None
+                : NodeCapabilityNames.Observed(NodeCapabilityNames.FromInfo(info), reportsLoad.TryGetValue(node.Id, out var load) ? load : null),
         };
     }
 

@@ -12,6 +12,7 @@ namespace ValkeyDashboard.Cluster.Plans;
 /// <param name="Threshold">How far a primary may end from its target (share of the target); the configured default when null.</param>
 /// <param name="RequestedBy">Who asks.</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the same plan and starts nothing.</param>
+/// <param name="Engine">The engine each of the plan's migrations asks for (<see cref="Migrations.MigrationEngineChoice"/>).</param>
 public sealed record PlanRequest(
     PlanKind Kind,
     PlanMetric Metric,
@@ -19,7 +20,8 @@ public sealed record PlanRequest(
     ImmutableDictionary<string, double> Weights,
     double? Threshold,
     string RequestedBy,
-    string? IdempotencyKey = null);
+    string? IdempotencyKey = null,
+    Migrations.MigrationEngineKind Engine = Migrations.MigrationEngineKind.Auto);
 
 /// <summary>A plan before anything moves: the moves, the figures before and after, the cost and what to know.</summary>
 public sealed record PlanPreview(
@@ -92,6 +94,9 @@ public sealed record Plan : IRecord
     public ImmutableArray<string> NodeIds { get; init; } = [];
 
     public ImmutableDictionary<string, double> Weights { get; init; } = ImmutableDictionary<string, double>.Empty;
+
+    /// <summary>The engine each move's migration asks for (plans from before the choice existed: auto).</summary>
+    public Migrations.MigrationEngineKind Engine { get; init; }
 
     public required PlanState State { get; init; }
 

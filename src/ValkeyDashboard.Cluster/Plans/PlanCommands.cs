@@ -137,6 +137,7 @@ public sealed class PlanCommands(
                 Threshold = preview.Threshold,
                 NodeIds = request.NodeIds,
                 Weights = request.Weights,
+                Engine = request.Engine,
                 State = preview.Moves.IsEmpty ? PlanState.Succeeded : PlanState.Running,
                 Moves = [.. preview.Moves.Select((m, i) => new PlanMove
                 {

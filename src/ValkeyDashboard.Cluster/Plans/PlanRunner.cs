@@ -180,7 +180,7 @@ public sealed class PlanRunner(
 
         try
         {
-            var request = new MigrationRequest(move.Slots, move.TargetNodeId, plan.RequestedBy, PlanMove.MigrationKey(plan.Id, move.Index), plan.Id);
+            var request = new MigrationRequest(move.Slots, move.TargetNodeId, plan.RequestedBy, PlanMove.MigrationKey(plan.Id, move.Index), plan.Id, plan.Engine);
             var start = await migrations.StartAsync(request, cancellationToken);
             await SetMoveAsync(plan.Id, move.Index, m => m with { State = PlanState.Running, MigrationId = start.Migration.Id, StartedAt = time.GetUtcNow(), Message = null });
         }

@@ -77,7 +77,11 @@ public sealed class AuditStore : IDisposable
         }
     }
 
-    /// <summary>Deletes the entries from before <paramref name="before"/> and all but the newest <paramref name="keep"/>.</summary>
+    /// <summary>
+    /// Deletes the entries from before <paramref name="before"/> (of every cluster: they are too old for any) and all but
+    /// the newest <paramref name="keep"/> of the current cluster's: one busy cluster sharing the file must not push
+    /// another's trail out.
+    /// </summary>
     public async Task PruneAsync(DateTimeOffset before, int keep, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
@@ -87,8 +91,10 @@ public sealed class AuditStore : IDisposable
             // Entries are stored in UTC in the round-trip format, so their text sorts as their time does.
             command.CommandText = """
                 DELETE FROM audit WHERE at < $before;
-                DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET $keep);
+                DELETE FROM audit WHERE cluster_id IS $cluster
+                    AND id <= (SELECT id FROM audit WHERE cluster_id IS $cluster ORDER BY id DESC LIMIT 1 OFFSET $keep);
                 """;
+            command.Parameters.AddWithValue("$cluster", (object?)_database.ClusterId ?? DBNull.Value);
             command.Parameters.AddWithValue("$before", before.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
             command.Parameters.AddWithValue("$keep", keep);
             await command.ExecuteNonQueryAsync(cancellationToken);

@@ -45,6 +45,11 @@ public class RecordRegistry<T> : IDisposable
     /// <summary>The record a request with this <c>Idempotency-Key</c> produced, if any.</summary>
     public T? FindByIdempotencyKey(string key) => _records.Values.FirstOrDefault(r => r.IdempotencyKey == key);
 
+    /// <summary>How many records there are per <paramref name="key"/> (e.g. per state), for the metrics.</summary>
+    public Dictionary<TKey, int> CountBy<TKey>(Func<T, TKey> key)
+        where TKey : notnull =>
+        _records.Values.CountBy(key).ToDictionary();
+
     protected IEnumerable<T> All => _records.Values;
 
     /// <summary>Loads every stored record of the current cluster; returns how many had not finished.</summary>
@@ -112,11 +117,17 @@ public class RecordRegistry<T> : IDisposable
         await _store.SaveAsync(record, cancellationToken);
         _records[record.Id] = record;
         _subscribers.Publish(record);
+        OnChanged(null, record);
         OnAdded();
     }
 
     /// <summary>Called after a record was added.</summary>
     protected virtual void OnAdded()
+    {
+    }
+
+    /// <summary>Called after a record was added (<paramref name="before"/> null) or changed, whether or not the change was published.</summary>
+    protected virtual void OnChanged(T? before, T after)
     {
     }
 
@@ -138,6 +149,7 @@ public class RecordRegistry<T> : IDisposable
             _subscribers.Publish(updated);
         }
 
+        OnChanged(before, updated);
         return updated;
     }
 

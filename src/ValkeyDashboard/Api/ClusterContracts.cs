@@ -10,12 +10,14 @@ namespace ValkeyDashboard.Api;
 /// <param name="Nodes">Primaries (by first slot), then replicas.</param>
 /// <param name="Timestamp">When the snapshot was taken.</param>
 /// <param name="Error">Why the cluster could not be read, when it could not.</param>
+/// <param name="Monitor">How often the dashboard reads the cluster now (null before the first poll).</param>
 public sealed record ClusterResponse(
     ClusterState State,
     int SlotsAssigned,
     IReadOnlyList<NodeResponse> Nodes,
     DateTimeOffset Timestamp,
-    string? Error)
+    string? Error,
+    MonitorCadenceResponse? Monitor = null) : ClusterMessage
 {
     /// <param name="snapshot">The monitor's snapshot.</param>
     /// <param name="processes">The embedded cluster's process of a node by endpoint (none in External mode).</param>
@@ -24,7 +26,19 @@ public sealed record ClusterResponse(
         snapshot.SlotsAssigned,
         [.. snapshot.Nodes.Select(n => NodeResponse.From(n, processes?.Invoke(n.Endpoint)))],
         snapshot.Timestamp,
-        snapshot.Error);
+        snapshot.Error,
+        snapshot.Cadence is { } cadence ? MonitorCadenceResponse.From(cadence) : null);
+}
+
+/// <summary>The monitor's cadence: polls start every <c>pollIntervalMs</c>; more than configured while polls take longer than it allows.</summary>
+/// <param name="ConfiguredPollIntervalMs">Valkey:PollInterval.</param>
+/// <param name="PollIntervalMs">The interval in force (stretched to twice a poll's duration while polls do not fit).</param>
+/// <param name="LastPollMs">How long the last full poll of every node took.</param>
+/// <param name="Slow">Polls do not fit the configured interval: the dashboard reads the cluster less often than configured.</param>
+public sealed record MonitorCadenceResponse(long ConfiguredPollIntervalMs, long PollIntervalMs, long LastPollMs, bool Slow)
+{
+    public static MonitorCadenceResponse From(MonitorCadence cadence) => new(
+        (long)cadence.ConfiguredInterval.TotalMilliseconds, (long)cadence.Interval.TotalMilliseconds, (long)cadence.LastPollDuration.TotalMilliseconds, cadence.IsSlow);
 }
 
 /// <summary>One node of the cluster.</summary>
@@ -33,12 +47,18 @@ public sealed record ClusterResponse(
 /// <param name="Role">primary or replica.</param>
 /// <param name="PrimaryId">For a replica, its primary's id.</param>
 /// <param name="Health">online, failed or loading.</param>
-/// <param name="Version">Valkey version, null when the node did not answer.</param>
+/// <param name="Version">Server version (Valkey's, or Redis's on a Redis node), null when the node did not answer.</param>
 /// <param name="Slots">Inclusive [start, end] slot ranges served by the node's shard.</param>
 /// <param name="Keys">Keys on the node (INFO keyspace).</param>
 /// <param name="UsedMemoryBytes">INFO used_memory.</param>
 /// <param name="OpsPerSecond">INFO instantaneous_ops_per_sec.</param>
 /// <param name="Error">Why the dashboard could not read the node.</param>
+/// <param name="Product">valkey, redis, or unknown when the node did not answer.</param>
+/// <param name="Capabilities">
+/// What the node's server offers the dashboard: cluster-shards, slot-stats (CLUSTER SLOT-STATS, Valkey 8+),
+/// slot-stats-load (its CPU and network per slot, when cluster-slot-stats-enabled), atomic-slot-migration
+/// (CLUSTER MIGRATESLOTS, Valkey 9+), key-migration (SETSLOT + MIGRATE, every server); empty when it did not answer.
+/// </param>
 /// <param name="Process">The embedded cluster's process of the node (null in External mode).</param>
 public sealed record NodeResponse(
     [property: Description("40-hex node id")] string Id,
@@ -52,6 +72,8 @@ public sealed record NodeResponse(
     long? UsedMemoryBytes,
     long? OpsPerSecond,
     string? Error,
+    ServerProduct Product,
+    IReadOnlyList<string> Capabilities,
     NodeProcessResponse? Process = null)
 {
     public static NodeResponse From(ClusterNode node) => From(node, null);
@@ -68,6 +90,8 @@ public sealed record NodeResponse(
         node.UsedMemoryBytes,
         node.OpsPerSecond,
         node.Error,
+        node.Product,
+        NodeCapabilityNames.Of(node.Capabilities),
         process is null ? null : new NodeProcessResponse(process.ProcessId, process.Adopted, process.Drift));
 }
 
@@ -89,7 +113,7 @@ public sealed record SlotsResponse(
     IReadOnlyList<long> Keys,
     IReadOnlyList<long>? CpuUsec,
     IReadOnlyList<long>? NetworkBytesIn,
-    IReadOnlyList<long>? NetworkBytesOut)
+    IReadOnlyList<long>? NetworkBytesOut) : ClusterMessage
 {
     public static SlotsResponse From(ClusterSnapshot snapshot)
     {

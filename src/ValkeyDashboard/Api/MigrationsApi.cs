@@ -21,10 +21,13 @@ public static class MigrationsApi
 
         api.MapPost("/", StartAsync)
             .WithName("StartMigration")
-            .WithSummary("Move slots to a primary with Valkey's atomic slot migration")
-            .WithDescription("Checks the request against the live cluster, splits it per source primary and sends one CLUSTER MIGRATESLOTS per source. " +
+            .WithSummary("Move slots to a primary, atomically (Valkey 9) or key by key")
+            .WithDescription("Checks the request against the live cluster, splits it per source primary and chooses the engine: \"engine\": \"auto\" (default) is " +
+                "Valkey 9's atomic slot migration (one CLUSTER MIGRATESLOTS per source) when every node involved has it, the classic key-by-key move " +
+                "(SETSLOT + MIGRATE ... KEYS, done by the dashboard) otherwise; \"atomic\" on a server without it is a 409, \"keys\" forces key by key. " +
+                "A key the target already has stops a key-by-key migration unless \"replace\": true. " +
                 "Answers 202 with the migration and a Location to follow it. An Idempotency-Key header makes retries safe: the same key returns the same migration. " +
-                "Example body: {\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}.")
+                "Example body: {\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\", \"engine\": \"auto\"}.")
             .Accepts<StartMigrationBody>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -37,7 +40,8 @@ public static class MigrationsApi
         api.MapPost("/preflight", PreflightAsync)
             .WithName("PreflightMigration")
             .WithSummary("Check a migration and estimate what it moves, without starting it")
-            .WithDescription("Same checks as starting; returns per source the slots, keys and estimated bytes, the target's memory headroom and any warnings.")
+            .WithDescription("Same checks as starting; returns per source the slots, keys and estimated bytes, the target's memory headroom, any warnings, " +
+                "the engine that would run and what clients would see while it runs.")
             .Accepts<StartMigrationBody>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -95,8 +99,9 @@ public static class MigrationsApi
 
         try
         {
-            var slots = await migrations.ParseSlotsForStartAsync(body!.Slots, body.TargetNodeId, Actor(request.HttpContext));
-            var start = await migrations.StartAsync(new MigrationRequest(slots, body.TargetNodeId, Actor(request.HttpContext), idempotencyKey), cancellationToken);
+            var (slots, engine) = await migrations.ParseForStartAsync(body!.Slots, body.Engine, body.TargetNodeId, Actor(request.HttpContext));
+            var start = await migrations.StartAsync(
+                new MigrationRequest(slots, body.TargetNodeId, Actor(request.HttpContext), idempotencyKey, Engine: engine, Replace: body.Replace ?? false), cancellationToken);
             return TypedResults.Accepted($"/api/migrations/{start.Migration.Id}", MigrationResponse.From(start.Migration));
         }
         catch (RequestRefusedException ex)
@@ -106,9 +111,9 @@ public static class MigrationsApi
     }
 
     public static async Task<Results<Ok<PreflightResponse>, ProblemHttpResult>> PreflightAsync(
-        HttpRequest request, MigrationCommands migrations, CancellationToken cancellationToken)
+        HttpRequest httpRequest, MigrationCommands migrations, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadBodyAsync(request, cancellationToken);
+        var (body, problem) = await ReadBodyAsync(httpRequest, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -117,7 +122,8 @@ public static class MigrationsApi
         try
         {
             var slots = MigrationPlanner.ParseSlots(body!.Slots);
-            return TypedResults.Ok(PreflightResponse.From(await migrations.PreflightAsync(new MigrationRequest(slots, body.TargetNodeId, Actor(request.HttpContext)), cancellationToken)));
+            var request = new MigrationRequest(slots, body.TargetNodeId, Actor(httpRequest.HttpContext), Engine: MigrationEngineChoice.Parse(body.Engine), Replace: body.Replace ?? false);
+            return TypedResults.Ok(PreflightResponse.From(await migrations.PreflightAsync(request, cancellationToken)));
         }
         catch (RequestRefusedException ex)
         {
@@ -175,7 +181,8 @@ public static class MigrationsApi
 
     /// <summary>The body of a start or preflight request.</summary>
     private static Task<(StartMigrationBody? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        JsonBody.ReadAsync<StartMigrationBody>(request, "{\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\"}", "with both values as strings", cancellationToken);
+        JsonBody.ReadAsync<StartMigrationBody>(request, "{\"slots\": \"0-99,5000\", \"targetNodeId\": \"<40-hex id>\", \"engine\": \"auto\"}",
+            "with slots, targetNodeId and engine as strings and replace as true or false", cancellationToken);
 
     private static ProblemHttpResult NotFound(string id) =>
         TypedResults.Problem(detail: $"there is no migration {Clip(id)}", statusCode: StatusCodes.Status404NotFound, title: "Migration not found");

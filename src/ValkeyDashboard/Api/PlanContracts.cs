@@ -9,7 +9,8 @@ public sealed record PlanBody(
     [property: Description("What is balanced: \"slots\", \"keys\" (default), \"memory\" (estimated), \"cpu\" or \"network\" (averaged over the load window)")] string? Metric,
     [property: Description("For a drain: the 40-hex ids of the primaries to empty")] IReadOnlyList<string>? NodeIds,
     [property: Description("Per primary id its weight (default 1; 0 empties it)")] IReadOnlyDictionary<string, double>? Weights,
-    [property: Description("How far a primary may end from its target, as a share of the target (0-0.5; default 0.02)")] double? Threshold);
+    [property: Description("How far a primary may end from its target, as a share of the target (0-0.5; default 0.02)")] double? Threshold,
+    [property: Description("The engine of each move's migration: \"auto\" (default), \"atomic\" or \"keys\"")] string? Engine = null);
 
 /// <summary>One move of a plan: a migration from a source to a target.</summary>
 public sealed record PlanMoveResponse(
@@ -86,14 +87,15 @@ public sealed record PlanResponse(
     DateTimeOffset? FinishedAt,
     string RequestedBy,
     bool CancelRequested,
-    [property: Description("Why it failed, or why it is paused or cancelled")] string? Error)
+    [property: Description("Why it failed, or why it is paused or cancelled")] string? Error,
+    [property: Description("The engine each move's migration asks for: auto, atomic or keys")] Cluster.Migrations.MigrationEngineKind Engine = Cluster.Migrations.MigrationEngineKind.Auto) : ClusterMessage
 {
     public static PlanResponse From(Plan plan) => new(
         plan.Id, plan.Kind, plan.Metric, plan.Threshold, plan.State,
         [.. plan.Moves.Select(PlanMoveResponse.From)],
         [.. plan.Nodes.Select(PlanNodeResponse.From)],
         plan.Progress, plan.KeysToMove, plan.BytesToMove, plan.KeysMoved, plan.BytesMoved, plan.ImbalanceBefore, plan.ImbalanceAfter,
-        plan.EtaSeconds, plan.Warnings, plan.CreatedAt, plan.StartedAt, plan.FinishedAt, plan.RequestedBy, plan.CancelRequested, plan.Error);
+        plan.EtaSeconds, plan.Warnings, plan.CreatedAt, plan.StartedAt, plan.FinishedAt, plan.RequestedBy, plan.CancelRequested, plan.Error, plan.Engine);
 }
 
 /// <summary>One page of plans, newest first.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ValkeyDashboard.Cluster;
+using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Plans;
 
 namespace ValkeyDashboard.Api;
@@ -10,7 +11,7 @@ namespace ValkeyDashboard.Api;
 public static class PlansApi
 {
     private const int MaxWaitSeconds = 600;
-    private const string Shape = "{\"kind\": \"rebalance\", \"metric\": \"keys\", \"nodeIds\": [], \"weights\": {\"<40-hex id>\": 2}, \"threshold\": 0.02}";
+    private const string Shape = "{\"kind\": \"rebalance\", \"metric\": \"keys\", \"nodeIds\": [], \"weights\": {\"<40-hex id>\": 2}, \"threshold\": 0.02, \"engine\": \"auto\"}";
 
     public static IEndpointRouteBuilder MapPlansApi(this IEndpointRouteBuilder app)
     {
@@ -167,7 +168,7 @@ public static class PlansApi
     /// <summary>The body as a typed request: kind and metric by name, the rest as given (the commands check them against the cluster).</summary>
     private static async Task<(PlanRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var (body, problem) = await JsonBody.ReadAsync<PlanBody>(request, Shape, "(kind and metric strings, nodeIds an array of strings, weights an object of numbers, threshold a number)", cancellationToken);
+        var (body, problem) = await JsonBody.ReadAsync<PlanBody>(request, Shape, "(kind, metric and engine strings, nodeIds an array of strings, weights an object of numbers, threshold a number)", cancellationToken);
         if (problem is not null)
         {
             return (null, problem);
@@ -188,6 +189,16 @@ public static class PlansApi
             return (null, JsonBody.BadBody("nodeIds must hold node ids, not empty strings or nulls"));
         }
 
+        MigrationEngineKind engine;
+        try
+        {
+            engine = MigrationEngineChoice.Parse(body.Engine);
+        }
+        catch (RequestRefusedException ex)
+        {
+            return (null, JsonBody.BadBody(ex.Message));
+        }
+
         var weights = ImmutableDictionary.CreateBuilder<string, double>(StringComparer.OrdinalIgnoreCase);
         foreach (var (nodeId, weight) in body.Weights ?? ImmutableDictionary<string, double>.Empty)
         {
@@ -204,7 +215,8 @@ public static class PlansApi
             weights.ToImmutable(),
             body.Threshold,
             MigrationsApi.Actor(request.HttpContext),
-            idempotencyKey), null);
+            idempotencyKey,
+            engine), null);
     }
 
     private static bool TryParse<T>(string? text, T fallback, out T value, bool required)

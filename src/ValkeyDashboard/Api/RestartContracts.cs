@@ -55,7 +55,7 @@ public sealed record RollingRestartResponse(
     string? Error,
     string RequestedBy,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt) : ClusterMessage
 {
     public static RollingRestartResponse From(RollingRestart r) => new(
         r.Id, r.State, Math.Round(r.Progress, 4), [.. r.Steps.Select(RestartStepResponse.From)], r.FailBack, r.PauseRequested, r.CancelRequested,

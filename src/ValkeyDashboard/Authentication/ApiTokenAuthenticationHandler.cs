@@ -28,7 +28,8 @@ public sealed class ApiTokenAuthenticationHandler(
         if (auth.Value.FindToken(presented) is { } token)
         {
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+                [new Claim(ClaimTypes.Name, token.Name), new Claim(ClaimTypes.Role, token.Role), .. token.Clusters.Select(c => new Claim(Clusters.ClusterRouting.ClusterClaim, c))],
+                SchemeName, ClaimTypes.Name, ClaimTypes.Role);
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
         }
 

@@ -143,7 +143,7 @@ public static class BrowserSignInEndpoint
     public static IEndpointRouteBuilder MapBrowserSignIn(this IEndpointRouteBuilder app)
     {
         app.MapGet(BrowserSignIn.Path, async (HttpContext context, BrowserSignIn signIn, BrowserSessions sessions, IOptions<DashboardAuthOptions> auth,
-            AuditLog audit, SignInRefusals refusals, ILogger<BrowserSignIn> logger) =>
+            AuditLog audit, SignInRefusals refusals, Clusters.DashboardClusters clusters, ILogger<BrowserSignIn> logger) =>
         {
             var options = auth.Value;
             if (options.Mode == DashboardAuthMode.None)
@@ -158,28 +158,32 @@ public static class BrowserSignInEndpoint
             }
 
             var use = signIn.Use(presented);
+            var token = use == SignInLinkUse.Accepted ? null : options.FindToken(presented);
             var (name, role) = use == SignInLinkUse.Accepted ? ("browser", DashboardRoles.Operator)
-                : options.FindToken(presented) is { } token ? (token.Name, token.Role)
+                : token is not null ? (token.Name, token.Role)
                 : (null, null);
             if (name is null || role is null)
             {
                 var reason = use switch
-                {
-                    SignInLinkUse.Used => "this sign-in link was used already; each printed link works once",
-                    SignInLinkUse.Expired => "this sign-in link has expired",
-                    _ => "the sign-in link's token is missing or wrong",
-                };
+                    {
+                        SignInLinkUse.Used => "this sign-in link was used already; each printed link works once",
+                        SignInLinkUse.Expired => "this sign-in link has expired",
+                        _ => "the sign-in link's token is missing or wrong",
+                    };
                 await refusals.RefusedAsync(context.Connection.RemoteIpAddress?.ToString() ?? "this machine", reason);
                 return Page(options, $"That did not sign you in: {reason}.");
             }
 
+            // A token limited to some clusters keeps its limit in the browser (each cluster's page checks it), and
+            // lands on the first cluster it may use when that is not the default one.
+            List<string> limit = token?.Clusters ?? [];
             var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), sessions.Claim],
+                [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role), sessions.Claim, .. limit.Select(c => new Claim(Clusters.ClusterRouting.ClusterClaim, c))],
                 CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             logger.LogInformation("A browser signed in as {Name} ({Role}) from {Remote}", name, role, context.Connection.RemoteIpAddress);
             await audit.RecordAsync(name, AuditActions.SignIn, From(context), AuditOutcome.Accepted, role);
-            return Results.Redirect("/");
+            return Results.Redirect(limit.Count == 0 || limit.Contains(clusters.Default.Name, StringComparer.Ordinal) ? "/" : $"/clusters/{limit[0]}");
         }).AllowAnonymous().RequireRateLimiting(RateLimit).ExcludeFromDescription();
 
         app.MapPost(SignOutPath, async (HttpContext context, IAntiforgery antiforgery, AuditLog audit, ILogger<BrowserSignIn> logger) =>

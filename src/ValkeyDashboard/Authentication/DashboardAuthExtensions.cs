@@ -15,6 +15,7 @@ internal static class DashboardAuthExtensions
             .Bind(configuration.GetSection(DashboardAuthOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardAuthOptions>, DashboardAuthOptionsValidator>();
+        services.AddClusterList(configuration);
         services.AddSingleton<BrowserSignIn>();
         services.AddSingleton<BrowserSessions>();
         services.AddSingleton<SignInRefusals>();
@@ -67,7 +68,9 @@ internal static class DashboardAuthExtensions
         return services;
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs");
+    /// <summary>Where scripts, not browsers, are the clients: the API, the hub and the metrics scrape (401/403 problems, never the sign-in page).</summary>
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments(TelemetryExtensions.Path);
 
     private static Task RedirectAsync(RedirectContext<CookieAuthenticationOptions> context)
     {
@@ -76,8 +79,8 @@ internal static class DashboardAuthExtensions
     }
 }
 
-/// <summary>Checks <c>Dashboard:Auth</c> at start-up: each token named once, long enough, with a known role.</summary>
-internal sealed class DashboardAuthOptionsValidator : IValidateOptions<DashboardAuthOptions>
+/// <summary>Checks <c>Dashboard:Auth</c> at start-up: each token named once, long enough, with a known role and clusters that exist.</summary>
+internal sealed class DashboardAuthOptionsValidator(IOptions<ValkeyClusterListOptions> clusters) : IValidateOptions<DashboardAuthOptions>
 {
     private const int MinimumTokenLength = 16;
 
@@ -112,6 +115,12 @@ internal sealed class DashboardAuthOptionsValidator : IValidateOptions<Dashboard
             if (token.Role is not (DashboardRoles.Viewer or DashboardRoles.Operator))
             {
                 failures.Add($"{where}:Role ({token.Name}) must be {DashboardRoles.Viewer} or {DashboardRoles.Operator}, not \"{token.Role}\"");
+            }
+
+            var known = clusters.Value.Names;
+            foreach (var cluster in token.Clusters.Where(c => !known.Contains(c, StringComparer.Ordinal)))
+            {
+                failures.Add($"{where}:Clusters ({token.Name}) names \"{cluster}\", which is not a cluster; the clusters are: {string.Join(", ", known)}");
             }
         }
 

@@ -70,6 +70,9 @@ public sealed class ApiToken
 
     /// <summary><c>viewer</c> (read everything) or <c>operator</c> (also migrate and cancel).</summary>
     public string Role { get; set; } = DashboardRoles.Viewer;
+
+    /// <summary>The clusters (names of <c>Valkey:Clusters</c>) it may use; empty: every cluster. Elsewhere it is refused with 403.</summary>
+    public List<string> Clusters { get; set; } = [];
 }
 
 /// <summary>The roles and the policies built on them.</summary>

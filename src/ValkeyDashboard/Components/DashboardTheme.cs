@@ -29,7 +29,48 @@ public static class DashboardTheme
         },
     };
 
-    public static string OwnerColor(int primaryIndex) => OwnerColors[primaryIndex % OwnerColors.Count];
+    /// <summary>
+    /// The colour of the primary at <paramref name="primaryIndex"/> in endpoint order: the twelve <see cref="OwnerColors"/>
+    /// first, then generated ones, all different (see <see cref="GeneratedOwnerColor"/>), so no two primaries share a
+    /// colour however many there are.
+    /// </summary>
+    public static string OwnerColor(int primaryIndex) =>
+        primaryIndex < OwnerColors.Count ? OwnerColors[primaryIndex] : GeneratedOwnerColor(primaryIndex - OwnerColors.Count);
+
+    /// <summary>
+    /// The <paramref name="n"/>th colour after the twelve hand-picked ones. Each step turns the hue by the golden angle
+    /// (≈137.5°, so consecutive primaries, which usually own neighbouring ranges, never get close hues) and takes the
+    /// next of four lightness levels and, every four steps, the other of two saturations; hues never repeat exactly, so
+    /// every colour differs, and no colour is grey (the unassigned colour) or too light or dark to tell on either theme.
+    /// </summary>
+    public static string GeneratedOwnerColor(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        var hue = ((n * 137.50776405) + 15) % 360;
+        double[] lightness = [0.45, 0.64, 0.32, 0.55];
+        var saturation = (n / 4) % 2 == 0 ? 0.78 : 0.55;
+        return Hex(hue, saturation, lightness[n % lightness.Length]);
+    }
+
+    /// <summary>HSL (hue in degrees, saturation and lightness 0–1) as <c>#rrggbb</c>.</summary>
+    private static string Hex(double hue, double saturation, double lightness)
+    {
+        var chroma = (1 - Math.Abs((2 * lightness) - 1)) * saturation;
+        var x = chroma * (1 - Math.Abs((hue / 60 % 2) - 1));
+        var m = lightness - (chroma / 2);
+        var (r, g, b) = (int)(hue / 60) switch
+        {
+            0 => (chroma, x, 0.0),
+            1 => (x, chroma, 0.0),
+            2 => (0.0, chroma, x),
+            3 => (0.0, x, chroma),
+            4 => (x, 0.0, chroma),
+            _ => (chroma, 0.0, x),
+        };
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"#{Byte(r):x2}{Byte(g):x2}{Byte(b):x2}");
+
+        int Byte(double channel) => (int)Math.Round((channel + m) * 255);
+    }
 
     /// <summary>
     /// Black or white, whichever stands out more from <paramref name="background"/> (a <c>#rrggbb</c> colour), for text

@@ -29,6 +29,20 @@ public static class DisplayFormat
             : string.Create(CultureInfo.InvariantCulture, $"{size:0.0} {ByteUnits[unit]}");
     }
 
+    /// <summary>Milliseconds as a reader wants them: <c>0.42 ms</c>, <c>12 ms</c>, <c>1.3 s</c>.</summary>
+    public static string Milliseconds(double milliseconds) => milliseconds switch
+    {
+        >= 1000 => (milliseconds / 1000).ToString("0.#", CultureInfo.InvariantCulture) + " s",
+        >= 10 => milliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms",
+        _ => milliseconds.ToString("0.##", CultureInfo.InvariantCulture) + " ms",
+    };
+
+    /// <summary>A migration's impact in full, for a tooltip.</summary>
+    public static string ImpactDetail(Cluster.Migrations.Impact.MigrationImpact impact) =>
+        $"{Count(impact.Probes)} probes, {Count(impact.Errors)} errors · p50 {Milliseconds(impact.P50Ms)}, p99 {Milliseconds(impact.P99Ms)}, longest write pause {Milliseconds(impact.MaxPauseMs)} · " +
+        $"moving slots: p50 {Milliseconds(impact.Moving.P50Ms)}, p99 {Milliseconds(impact.Moving.P99Ms)} ({Count(impact.Moving.Probes)}) · " +
+        $"elsewhere: p50 {Milliseconds(impact.Elsewhere.P50Ms)}, p99 {Milliseconds(impact.Elsewhere.P99Ms)} ({Count(impact.Elsewhere.Probes)})";
+
     public static string Count(long? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "–";
 
     /// <summary>The first 8 characters of a 40-hex node id, as valkey-cli shows them.</summary>

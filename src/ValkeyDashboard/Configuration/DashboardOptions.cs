@@ -28,6 +28,13 @@ public sealed class DashboardOptions
     public int LogFilesKept { get; set; } = 30;
 
     public RateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// With more primaries than this, the page lists nodes in a compact table instead of a card per primary (a
+    /// toggle switches between them at any size).
+    /// </summary>
+    [Range(0, 1000)]
+    public int NodeTableAbovePrimaries { get; set; } = 12;
 }
 
 /// <summary>The <c>Dashboard:RateLimit</c> section.</summary>

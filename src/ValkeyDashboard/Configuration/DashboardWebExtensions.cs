@@ -11,6 +11,7 @@ using Serilog.Events;
 using ValkeyDashboard.Api;
 using ValkeyDashboard.Authentication;
 using ValkeyDashboard.Cluster.Audit;
+using ValkeyDashboard.Clusters;
 using ValkeyDashboard.Components;
 using ValkeyDashboard.Hubs;
 using ValkeyDashboard.Model.HeatMap;
@@ -66,22 +67,44 @@ internal static class DashboardWebExtensions
             {
                 document.Info.Title = "ValkeyDashboard API";
                 document.Info.Description = "Everything the ValkeyDashboard UI does, for automation: cluster topology, per-slot statistics, health, " +
-                    "and Valkey atomic slot migrations (start, preflight, follow, cancel). Live updates: SignalR hub at /hubs/cluster.";
+                    "Valkey atomic slot migrations (start, preflight, follow, cancel), plans, restarts and the cluster doctor (findings and fixes). Live updates: SignalR hub at /hubs/cluster (?cluster=name or * to watch another cluster or all; every message names its cluster).";
                 return Task.CompletedTask;
             })
-            .AddExamples());
+            .AddExamples()
+            .AddClusterRoutes());
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("valkey-cluster");
         services.AddMutationRateLimit();
         services.AddDashboardAuth(configuration);
+        services.AddDashboardTelemetry(configuration);
         services.AddSignalR().AddJsonProtocol(options =>
             options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         services.AddSingleton<SlotStatisticsWatchers>();
         services.AddSingleton<ClusterHubConnections>();
         services.AddSingleton<OpenWaits>();
+        services.AddHubBroadcasters();
+        services.AddSlotViews(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// What pushes a cluster's changes to the hub (<see cref="ClusterHubConnections"/>, the app's): in the app for the
+    /// default cluster, in each further cluster's container for that one (<see cref="Clusters.DashboardClusters"/>).
+    /// </summary>
+    public static IServiceCollection AddHubBroadcasters(this IServiceCollection services)
+    {
         services.AddHostedService<ClusterHubBroadcaster>();
         services.AddHostedService<RollingRestartBroadcaster>();
+        services.AddHostedService<DoctorBroadcaster>();
+        services.AddHostedService<DemoLoadBroadcaster>();
+        return services;
+    }
+
+    /// <summary>A cluster's heat-map layers and slot history (the root's for the default cluster; each further cluster has its own).</summary>
+    public static IServiceCollection AddSlotViews(this IServiceCollection services, IConfiguration configuration)
+    {
         services.AddSingleton<SlotHeatMapSource>();
         services.AddHostedService(sp => sp.GetRequiredService<SlotHeatMapSource>());
+        services.AddSlotHistory(configuration);
         return services;
     }
 
@@ -97,8 +120,12 @@ internal static class DashboardWebExtensions
             : context.Response.StatusCode == StatusCodes.Status429TooManyRequests ? LogEventLevel.Debug
             : LogEventLevel.Information);
         app.UseDashboardRequestChecks();
+        // /api/clusters/{name}/… becomes that cluster's /api/… before routing chooses the endpoint.
+        app.UseClusterRouting();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseClusterAccess();
         app.UseRateLimiter();
         app.UseAntiforgery();
 
@@ -107,11 +134,16 @@ internal static class DashboardWebExtensions
         app.MapOpenApi().AllowAnonymous();
         app.MapBrowserSignIn();
         app.MapClusterApi();
+        app.MapClustersApi();
         app.MapMigrationsApi();
         app.MapAuditApi();
         app.MapNodesApi();
         app.MapPlansApi();
         app.MapRestartsApi();
+        app.MapDoctorApi();
+        app.MapSlotHistoryApi();
+        app.MapMetrics();
+        app.MapLoadApi();
         app.MapHub<ClusterHub>(ClusterHub.Path);
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = ClusterHealthCheck.WriteResponseAsync }).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

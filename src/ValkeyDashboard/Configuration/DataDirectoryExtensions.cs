@@ -29,6 +29,17 @@ internal static class DataDirectoryExtensions
             o.LogDirectory = folders.PrepareFolder(o.LogDirectory, DataFolders.LogsFolderName);
             o.KeysDirectory = folders.PrepareFolder(o.KeysDirectory, DataFolders.KeysFolderName);
         });
+        services.AddClusterDataFolders();
+        services.AddHostedService<DataFolderReport>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The paths of a cluster's settings under the data folder (<see cref="DataFolders"/> must be registered): the
+    /// database file and, for an embedded cluster, its nodes' folder. Also run for each further cluster's container.
+    /// </summary>
+    public static IServiceCollection AddClusterDataFolders(this IServiceCollection services)
+    {
         services.AddOptions<DatabaseOptions>().PostConfigure<DataFolders>((o, folders) =>
             o.DatabasePath = folders.PrepareFileFolder(o.DatabasePath, DataFolders.DatabaseFileName));
         services.AddOptions<ValkeyOptions>().PostConfigure<DataFolders>((o, folders) =>
@@ -41,8 +52,16 @@ internal static class DataDirectoryExtensions
             {
                 o.BinaryDirectory = Path.GetFullPath(o.BinaryDirectory, folders.ContentRoot);
             }
+
+            // TLS files, like every other path in the settings, are relative to the content root (not to whatever
+            // folder the service manager started the process in).
+            o.TlsCaFile = FromContentRoot(o.TlsCaFile, folders);
+            o.TlsClientCertificateFile = FromContentRoot(o.TlsClientCertificateFile, folders);
+            o.TlsClientKeyFile = FromContentRoot(o.TlsClientKeyFile, folders);
         });
-        services.AddHostedService<DataFolderReport>();
-        return builder;
+        return services;
     }
+
+    private static string? FromContentRoot(string? path, DataFolders folders) =>
+        string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path, folders.ContentRoot);
 }

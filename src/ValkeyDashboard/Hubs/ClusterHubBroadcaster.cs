@@ -7,7 +7,7 @@ using ValkeyDashboard.Cluster.Plans;
 namespace ValkeyDashboard.Hubs;
 
 /// <summary>
-/// Pushes migration, plan and cluster changes to every hub client, coalesced: per migration and per plan only its
+/// Pushes one cluster's migration, plan and topology changes to the hub clients that watch it, coalesced: per migration and per plan only its
 /// latest state is sent each <see cref="FlushInterval"/>, so many jobs do not flood the connections; topology is sent
 /// only when it changed, slot statistics at most once per monitor poll and only to clients that asked (<see cref="ClusterHub.WatchSlotStatistics"/>).
 /// Every message goes into each connection's own queue (<see cref="ClusterHubConnections"/>): nothing here waits for a
@@ -15,6 +15,7 @@ namespace ValkeyDashboard.Hubs;
 /// </summary>
 public sealed class ClusterHubBroadcaster(
     ClusterHubConnections hub,
+    Clusters.ClusterName name,
     ISlotMigrations migrations,
     PlanCommands plans,
     IClusterSnapshotSource cluster,
@@ -71,16 +72,16 @@ public sealed class ClusterHubBroadcaster(
 
         foreach (var plan in batch.OrderBy(p => p.CreatedAt))
         {
-            var response = PlanResponse.From(plan);
+            var response = PlanResponse.From(plan) with { ClusterName = name.Value };
             try
             {
                 if (_announcedPlans.Add(plan.Id))
                 {
-                    hub.ToAll(client => client.PlanCreated(response));
+                    hub.ToCluster(name.Value, client => client.PlanCreated(response));
                 }
                 else
                 {
-                    hub.ToAll(client => client.PlanUpdated(response));
+                    hub.ToCluster(name.Value, client => client.PlanUpdated(response));
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -137,16 +138,16 @@ public sealed class ClusterHubBroadcaster(
 
                 foreach (var migration in batch.OrderBy(m => m.CreatedAt))
                 {
-                    var response = MigrationResponse.From(migration);
+                    var response = MigrationResponse.From(migration) with { ClusterName = name.Value };
                     try
                     {
                         if (_announced.Add(migration.Id))
                         {
-                            hub.ToAll(client => client.MigrationCreated(response));
+                            hub.ToCluster(name.Value, client => client.MigrationCreated(response));
                         }
                         else
                         {
-                            hub.ToAll(client => client.MigrationUpdated(response));
+                            hub.ToCluster(name.Value, client => client.MigrationUpdated(response));
                         }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
@@ -176,14 +177,14 @@ public sealed class ClusterHubBroadcaster(
                     if (topology != lastTopology)
                     {
                         lastTopology = topology;
-                        var cluster = ClusterResponse.From(snapshot, host.FindProcess);
-                        hub.ToAll(client => client.TopologyChanged(cluster));
+                        var cluster = ClusterResponse.From(snapshot, host.FindProcess) with { ClusterName = name.Value };
+                        hub.ToCluster(name.Value, client => client.TopologyChanged(cluster));
                     }
 
                     if (slotStatisticsWatchers.Count > 0)
                     {
-                        var slots = SlotsResponse.From(snapshot);
-                        hub.ToSome(slotStatisticsWatchers.ConnectionIds, client => client.SlotStatisticsUpdated(slots));
+                        var slots = SlotsResponse.From(snapshot) with { ClusterName = name.Value };
+                        hub.ToSome(slotStatisticsWatchers.ConnectionIds, name.Value, client => client.SlotStatisticsUpdated(slots));
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

@@ -8,7 +8,9 @@ namespace ValkeyDashboard.Hubs;
 /// One bounded queue and one sender per hub connection, so that no client can delay another: what is pushed to a
 /// connection waits in its own queue, and a connection that stops reading holds up only its own sender. A connection
 /// whose queue is full (<see cref="QueueCapacity"/> messages behind) or whose one send takes longer than
-/// <see cref="SendTimeout"/> is dropped; it can reconnect and starts again from the current state.
+/// <see cref="SendTimeout"/> is dropped; it can reconnect and starts again from the current state. Each connection
+/// watches some clusters (<see cref="ClusterHub.Watch"/>): a cluster's messages go to the connections that watch it.
+/// SignalR groups would do the same, but would bypass the per-connection queues.
 /// </summary>
 public sealed class ClusterHubConnections(IHubContext<ClusterHub, IClusterClient> hub, ILogger<ClusterHubConnections> logger) : IAsyncDisposable
 {
@@ -23,10 +25,10 @@ public sealed class ClusterHubConnections(IHubContext<ClusterHub, IClusterClient
     /// <summary>Connections being served.</summary>
     public int Count => _connections.Count;
 
-    /// <summary>Starts serving a connection (from <see cref="ClusterHub.OnConnectedAsync"/>): its queue and its sender.</summary>
-    public void Add(HubCallerContext context)
+    /// <summary>Starts serving a connection (from <see cref="ClusterHub.OnConnectedAsync"/>) that watches <paramref name="clusters"/>: its queue and its sender.</summary>
+    public void Add(HubCallerContext context, IReadOnlySet<string> clusters)
     {
-        var connection = new Connection(context);
+        var connection = new Connection(context) { Clusters = clusters };
         if (_connections.TryAdd(context.ConnectionId, connection))
         {
             connection.Sender = Task.Run(() => SendAsync(connection));
@@ -51,21 +53,44 @@ public sealed class ClusterHubConnections(IHubContext<ClusterHub, IClusterClient
         }
     }
 
-    /// <summary>Queues a message for every connection; returns at once.</summary>
-    public void ToAll(Func<IClusterClient, Task> send)
+    /// <summary>Makes a connection watch <paramref name="clusters"/> from now on; returns those it did not watch before.</summary>
+    public IReadOnlySet<string> Watch(string connectionId, IReadOnlySet<string> clusters)
+    {
+        if (!_connections.TryGetValue(connectionId, out var connection))
+        {
+            return new HashSet<string>();
+        }
+
+        var added = clusters.Except(connection.Clusters, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+        connection.Clusters = clusters;
+        return added;
+    }
+
+    /// <summary>The clusters a connection watches (none once it is no longer served).</summary>
+    public IReadOnlySet<string> WatchedBy(string connectionId) =>
+        _connections.TryGetValue(connectionId, out var connection) ? connection.Clusters : new HashSet<string>();
+
+    /// <summary>Queues a message about <paramref name="cluster"/> for every connection that watches it; returns at once.</summary>
+    public void ToCluster(string cluster, Func<IClusterClient, Task> send)
     {
         foreach (var connection in _connections.Values)
         {
-            Enqueue(connection, send);
+            if (connection.Clusters.Contains(cluster))
+            {
+                Enqueue(connection, send);
+            }
         }
     }
 
-    /// <summary>Queues a message for the given connections (those that are still served).</summary>
-    public void ToSome(IEnumerable<string> connectionIds, Func<IClusterClient, Task> send)
+    /// <summary>Queues a message about <paramref name="cluster"/> for the given connections that are still served and watch it.</summary>
+    public void ToSome(IEnumerable<string> connectionIds, string cluster, Func<IClusterClient, Task> send)
     {
         foreach (var id in connectionIds)
         {
-            ToOne(id, send);
+            if (_connections.TryGetValue(id, out var connection) && connection.Clusters.Contains(cluster))
+            {
+                Enqueue(connection, send);
+            }
         }
     }
 
@@ -124,6 +149,15 @@ public sealed class ClusterHubConnections(IHubContext<ClusterHub, IClusterClient
     private sealed class Connection(HubCallerContext context)
     {
         public HubCallerContext Context { get; } = context;
+
+        private volatile IReadOnlySet<string> _clusters = new HashSet<string>();
+
+        /// <summary>The clusters it watches; replaced whole, never changed in place.</summary>
+        public IReadOnlySet<string> Clusters
+        {
+            get => _clusters;
+            set => _clusters = value;
+        }
 
         public Channel<Func<IClusterClient, Task>> Queue { get; } = Channel.CreateBounded<Func<IClusterClient, Task>>(
             new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

@@ -23,6 +23,15 @@ public interface IClusterClient
     /// <summary>A rolling restart changed: a node's restart started, failed over, ended; paused, resumed, cancelled, finished.</summary>
     Task RollingRestartUpdated(RollingRestartResponse rollingRestart);
 
+    /// <summary>The doctor's findings changed (a check-up found something new, or something went away).</summary>
+    Task DoctorFindingsChanged(DoctorReportResponse report);
+
+    /// <summary>A doctor fix was sent (by anyone), with the findings after it.</summary>
+    Task DoctorFixApplied(DoctorFixResponse fix);
+
+    /// <summary>The demo load started, stopped, or moved on (about once a second while it runs).</summary>
+    Task LoadChanged(LoadResponse load);
+
     /// <summary>Nodes, roles, health, slot ownership or the cluster state changed.</summary>
     Task TopologyChanged(ClusterResponse cluster);
 

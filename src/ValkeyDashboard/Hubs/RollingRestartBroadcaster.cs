@@ -4,12 +4,13 @@ using ValkeyDashboard.Cluster.Restarts;
 namespace ValkeyDashboard.Hubs;
 
 /// <summary>
-/// Pushes rolling restarts to every hub client as they change: created once, then updated on each step (a node
+/// Pushes one cluster's rolling restarts to the hub clients that watch it as they change: created once, then updated on each step (a node
 /// starting, failing over, back), a few changes a node, so nothing needs coalescing. Through each connection's own
 /// queue (<see cref="ClusterHubConnections"/>), like every other push.
 /// </summary>
 public sealed class RollingRestartBroadcaster(
     ClusterHubConnections hub,
+    Clusters.ClusterName name,
     IRollingRestarts restarts,
     ILogger<RollingRestartBroadcaster> logger) : BackgroundService
 {
@@ -21,16 +22,16 @@ public sealed class RollingRestartBroadcaster(
         {
             await foreach (var rolling in restarts.WatchAsync(stoppingToken))
             {
-                var response = RollingRestartResponse.From(rolling);
+                var response = RollingRestartResponse.From(rolling) with { ClusterName = name.Value };
                 try
                 {
                     if (_announced.Add(rolling.Id))
                     {
-                        hub.ToAll(client => client.RollingRestartCreated(response));
+                        hub.ToCluster(name.Value, client => client.RollingRestartCreated(response));
                     }
                     else
                     {
-                        hub.ToAll(client => client.RollingRestartUpdated(response));
+                        hub.ToCluster(name.Value, client => client.RollingRestartUpdated(response));
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

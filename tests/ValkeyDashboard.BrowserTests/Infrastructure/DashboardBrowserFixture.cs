@@ -106,7 +106,7 @@ public class DashboardBrowserFixture : IAsyncLifetime
         ViewportSize = Viewport,
     });
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_disposed)
         {

@@ -16,14 +16,22 @@ public sealed partial class HeatMapPage(IPage page)
 
     public ILocator Card(string nodeId) => page.GetByTestId($"node-card-{nodeId}");
 
-    /// <summary>Opens the dashboard and waits until the map has drawn the cluster and every primary has its card.</summary>
-    public async Task OpenAsync(int primaries, float timeout)
+    /// <summary>Opens the dashboard (<paramref name="path"/>: a cluster's page) and waits until the map has drawn the cluster and every primary has its card.</summary>
+    public async Task OpenAsync(int primaries, float timeout, string path = "/")
     {
-        await page.GotoAsync("/");
+        await page.GotoAsync(path);
         await Assertions.Expect(page.Locator("[data-testid^=\"node-card-\"]")).ToHaveCountAsync(primaries, new() { Timeout = timeout });
+        await WaitUntilLiveAsync(timeout);
+    }
+
+    /// <summary>
+    /// Waits until the page is interactive: its circuit has sent the map a frame and the map drew it. The prerendered
+    /// page looks the same before; a link clicked then is followed without the circuit, which may render its own
+    /// first page over it once it starts.
+    /// </summary>
+    public async Task WaitUntilLiveAsync(float timeout) =>
         await page.WaitForFunctionAsync("() => performance.getEntriesByName('heatmap-frame').length > 0 && performance.getEntriesByName('heatmap-draw').length > 0",
             null, new() { Timeout = timeout });
-    }
 
     /// <summary>Presses on slot <paramref name="from"/> and drags across the map to slot <paramref name="to"/>.</summary>
     public async Task DragSelectAsync(int from, int to)
@@ -115,7 +123,7 @@ public sealed partial class HeatMapPage(IPage page)
     }
 
     /// <summary>
-    /// Of the pixels wholly inside the cells of <paramref name="slots"/>, how many there are and how many are drawn in
+    /// Of the pixels inside the cells of <paramref name="slots"/> (clear of the boundary lines between owners), how many there are and how many are drawn in
     /// each of <paramref name="colours"/> (each channel within <paramref name="tolerance"/>).
     /// </summary>
     public async Task<(int Total, int[] InColour)> CellPixelsAsync(IEnumerable<int> slots, IReadOnlyList<Rgb> colours, int tolerance = 8)
@@ -124,12 +132,14 @@ public sealed partial class HeatMapPage(IPage page)
             """
             (canvas, [slots, colours, tolerance, side]) => {
                 const cell = canvas.width / side;
+                // Clear of the boundary lines the map draws along edges between owners (half their width each side).
+                const inset = Math.ceil(Math.max(1, Math.round(cell / 5)) / 2);
                 const context = canvas.getContext('2d');
                 const counts = new Array(colours.length + 1).fill(0);
                 for (const slot of slots) {
                     const column = slot % side, row = Math.floor(slot / side);
-                    const x0 = Math.ceil(column * cell), x1 = Math.floor((column + 1) * cell);
-                    const y0 = Math.ceil(row * cell), y1 = Math.floor((row + 1) * cell);
+                    const x0 = Math.ceil(column * cell + inset), x1 = Math.floor((column + 1) * cell - inset);
+                    const y0 = Math.ceil(row * cell + inset), y1 = Math.floor((row + 1) * cell - inset);
                     if (x1 <= x0 || y1 <= y0) {
                         continue;
                     }
@@ -169,7 +179,25 @@ public sealed partial class HeatMapPage(IPage page)
         await page.Mouse.DownAsync();
         // Past the drag threshold first, then across the page onto the card, as a hand would.
         await page.Mouse.MoveAsync(from.X + 10, from.Y + 10, new() { Steps = 3 });
-        await page.Mouse.MoveAsync(card.X + card.Width / 2, card.Y + Math.Min(40, card.Height / 2), new() { Steps = 15 });
+        var (x, y) = DropPoint(card);
+        await page.Mouse.MoveAsync(x, y, new() { Steps = 15 });
+        // As a hand would, look before letting go: the page is live (a doctor finding, a migration's row or a
+        // selection summary appearing above the cards moves them), so if the card moved while the pointer travelled,
+        // follow it to where it is now.
+        for (var attempt = 0; attempt < 5 && !await UnderPointerAsync(nodeId, x, y); attempt++)
+        {
+            card = await target.BoundingBoxAsync() ?? throw new InvalidOperationException($"the card of {nodeId} is not visible");
+            (x, y) = DropPoint(card);
+            await page.Mouse.MoveAsync(x, y, new() { Steps = 3 });
+        }
+
         await page.Mouse.UpAsync();
     }
+
+    private static (float X, float Y) DropPoint(LocatorBoundingBoxResult card) =>
+        (card.X + card.Width / 2, card.Y + Math.Min(40, card.Height / 2));
+
+    private Task<bool> UnderPointerAsync(string nodeId, float x, float y) => page.EvaluateAsync<bool>(
+        "({ id, x, y }) => document.elementFromPoint(x, y)?.closest(`[data-testid=\"node-card-${id}\"]`) != null",
+        new { id = nodeId, x = (double)x, y = (double)y });
 }

@@ -116,6 +116,7 @@ public class AuthTests(SharedClusterFixture fixture)
     [InlineData("POST", "/api/migrations/x/cancel", "only an operator")]
     [InlineData("GET", "/api/audit", "only an operator")]
     [InlineData("POST", "/api/nodes/x/stop", "only an operator")]
+    [InlineData("POST", "/api/doctor/fixes/x?dryRun=true", "only an operator")]
     public async Task A_viewer_asking_for_a_change_or_the_audit_log_gets_a_403_problem(string method, string path, string detail)
     {
         await using var factory = SignInRequired();

@@ -24,8 +24,9 @@ public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> pri
     /// <summary>Junk for URL paths: no NUL (the in-process test server refuses to build such a request; Kestrel answers it 400 itself).</summary>
     private static readonly string[] PathJunk = [.. Junk.Where(j => j.Trim().Length > 0 && !j.Contains('\0', StringComparison.Ordinal))];
 
-    public GeneratedRequest Next() => random.Next(13) switch
+    public GeneratedRequest Next() => random.Next(14) switch
     {
+        13 => DoctorFix(),
         10 => new GeneratedRequest(HttpMethod.Post, $"/api/nodes/{Uri.EscapeDataString(Pick(PathJunk.Append(Hex(40)).Append(Hex(39)).ToArray()))}/{Pick(["stop", "start"])}", null, null),
         11 => Post("/api/nodes", NodeBody()),
         12 => new GeneratedRequest(HttpMethod.Get, $"/api/audit?{Pick(["page", "pageSize"])}={Uri.EscapeDataString(Pick(["0", "-1", "abc", "1.5", "99999999999", "%", "💥", " 1"]))}", null, null),
@@ -37,6 +38,20 @@ public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> pri
         8 => WrongMethod(),
         _ => WrongMediaType(),
     };
+
+    /// <summary>A doctor fix that never was (junk or made-up ids), a dryRun that is no boolean, a blank primaryId.</summary>
+    private GeneratedRequest DoctorFix()
+    {
+        var id = Uri.EscapeDataString(Pick(PathJunk.Append($"settle-open-slot-{Hex(10)}").Append($"forget-node-{Hex(10)}").Append(Hex(40)).ToArray()));
+        var query = random.Next(4) switch
+        {
+            0 => string.Empty,
+            1 => $"?dryRun={Uri.EscapeDataString(Pick(["", "yes", "1", "maybe", "💥", "true ", new string('t', 500)]))}",
+            2 => $"?dryRun=true&primaryId={Uri.EscapeDataString(Pick([" ", "  ", "\t"]))}",
+            _ => $"?dryRun={Pick(["true", "false"])}&primaryId={Pick(primaryIds)}",
+        };
+        return new GeneratedRequest(HttpMethod.Post, $"/api/doctor/fixes/{id}{query}", null, null);
+    }
 
     private static GeneratedRequest Post(string path, string body) => new(HttpMethod.Post, path, body, "application/json");
 
@@ -78,6 +93,9 @@ public sealed class BadRequestGenerator(Random random, IReadOnlyList<string> pri
         new GeneratedRequest(HttpMethod.Get, $"/api/nodes/{Hex(40)}/stop", null, null),
         new GeneratedRequest(HttpMethod.Delete, "/api/nodes", null, null),
         new GeneratedRequest(HttpMethod.Post, "/api/audit", "{}", "application/json"),
+        new GeneratedRequest(HttpMethod.Post, "/api/doctor", "{}", "application/json"),
+        new GeneratedRequest(HttpMethod.Delete, "/api/doctor", null, null),
+        new GeneratedRequest(HttpMethod.Get, $"/api/doctor/fixes/forget-node-{Hex(10)}", null, null),
         new GeneratedRequest(HttpMethod.Get, $"/api/{Uri.EscapeDataString(Pick(PathJunk))}", null, null),
     ]);
 

@@ -37,6 +37,11 @@ public class ClusterApiTests(DashboardAppFixture fixture)
             Assert.Matches(@"^127\.0\.0\.1:\d+$", n.GetProperty("endpoint").GetString());
             Assert.Equal("online", n.GetProperty("health").GetString());
             Assert.StartsWith("9.", n.GetProperty("version").GetString(), StringComparison.Ordinal);
+            Assert.Equal("valkey", n.GetProperty("product").GetString());
+            // The embedded cluster runs Valkey 9 with slot statistics on: everything the dashboard can use.
+            Assert.Equal(
+                ["cluster-shards", "slot-stats", "slot-stats-load", "atomic-slot-migration", "key-migration"],
+                n.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
             Assert.Equal(JsonValueKind.Number, n.GetProperty("keys").ValueKind);
             Assert.True(n.GetProperty("usedMemoryBytes").GetInt64() > 0);
         });
@@ -102,6 +107,21 @@ public class ClusterApiTests(DashboardAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_single_cluster_is_named_default_and_also_served_under_its_name()
+    {
+        var listed = Assert.Single((await Client.GetJsonAsync("/api/clusters")).GetProperty("items").EnumerateArray());
+        Assert.Equal("default", listed.GetProperty("name").GetString());
+        Assert.True(listed.GetProperty("default").GetBoolean());
+        Assert.Equal("embedded", listed.GetProperty("mode").GetString());
+
+        Assert.Equal(await Client.PrimariesAsync(), await Client.PrimariesAsync("/api/clusters/default"));
+        Assert.Equal((await Client.GetJsonAsync("/api/migrations?pageSize=5")).GetProperty("total").GetInt32(),
+            (await Client.GetJsonAsync("/api/clusters/default/migrations?pageSize=5")).GetProperty("total").GetInt32());
+        await MigrationsApiTests.AssertProblemAsync(await Client.GetAsync(new Uri("/api/clusters/other/cluster", UriKind.Relative)), HttpStatusCode.NotFound,
+            "there is no cluster \"other\"; the clusters are: default");
+    }
+
+    [Fact]
     public async Task OpenApi_document_describes_the_cluster_endpoints()
     {
         var document = await Client.GetFromJsonAsync<JsonElement>(new Uri("/openapi/v1.json", UriKind.Relative));
@@ -112,16 +132,48 @@ public class ClusterApiTests(DashboardAppFixture fixture)
         Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/cluster").GetProperty("get").GetProperty("summary").GetString()));
         Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/slots").GetProperty("get").GetProperty("summary").GetString()));
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("ClusterResponse", out _));
+        var node = document.GetProperty("components").GetProperty("schemas").GetProperty("NodeResponse").GetProperty("properties");
+        Assert.True(node.TryGetProperty("product", out _));
+        Assert.True(node.TryGetProperty("capabilities", out _));
+        var clusterExample = paths.GetProperty("/api/cluster").GetProperty("get").GetProperty("responses").GetProperty("200")
+            .GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("nodes");
+        Assert.Equal("redis", clusterExample[0].GetProperty("product").GetString());
+        Assert.Contains("atomic-slot-migration", clusterExample[1].GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
 
         var start = paths.GetProperty("/api/migrations").GetProperty("post");
         Assert.False(string.IsNullOrEmpty(start.GetProperty("summary").GetString()));
         Assert.Equal("0-99,5000", start.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("slots").GetString());
         Assert.Equal("running", start.GetProperty("responses").GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("state").GetString());
         Assert.True(start.GetProperty("responses").TryGetProperty("409", out _));
+        Assert.Equal("auto", start.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("engine").GetString());
+        Assert.Equal("atomic", start.GetProperty("responses").GetProperty("202").GetProperty("content").GetProperty("application/json").GetProperty("example").GetProperty("engine").GetString());
+        Assert.Equal("keys", paths.GetProperty("/api/migrations/{id}").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content")
+            .GetProperty("application/json").GetProperty("example").GetProperty("engine").GetString());
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("StartMigrationBody").GetProperty("properties").TryGetProperty("engine", out _));
+        Assert.True(schemas.GetProperty("PreflightResponse").GetProperty("properties").TryGetProperty("clientEffects", out _));
         foreach (var (path, method) in new[] { ("/api/migrations", "get"), ("/api/migrations/{id}", "get"), ("/api/migrations/{id}/cancel", "post"), ("/api/migrations/preflight", "post") })
         {
             Assert.False(string.IsNullOrEmpty(paths.GetProperty(path).GetProperty(method).GetProperty("summary").GetString()), $"{method} {path} has no summary");
         }
+
+        // Every /api/… path is also documented for a named cluster, with the name as a path parameter and an operation id of its own.
+        Assert.False(string.IsNullOrEmpty(paths.GetProperty("/api/clusters").GetProperty("get").GetProperty("summary").GetString()));
+        var unprefixed = paths.EnumerateObject().Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal) && !p.Name.StartsWith("/api/clusters", StringComparison.Ordinal)).ToList();
+        Assert.True(unprefixed.Count > 20, $"only {unprefixed.Count} /api paths");
+        foreach (var path in unprefixed)
+        {
+            var copy = paths.GetProperty("/api/clusters/{name}" + path.Name["/api".Length..]);
+            Assert.Contains(copy.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "name" && p.GetProperty("in").GetString() == "path");
+            Assert.Equal(path.Value.EnumerateObject().Select(o => o.Name).Where(n => n != "parameters").Order(), copy.EnumerateObject().Select(o => o.Name).Where(n => n != "parameters").Order());
+        }
+
+        var clusterStart = paths.GetProperty("/api/clusters/{name}/migrations").GetProperty("post");
+        Assert.Equal(start.GetProperty("summary").GetString(), clusterStart.GetProperty("summary").GetString());
+        Assert.Equal("StartMigrationOfCluster", clusterStart.GetProperty("operationId").GetString());
+        var operationIds = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Where(o => o.Value.ValueKind == JsonValueKind.Object && o.Value.TryGetProperty("operationId", out _)))
+            .Select(o => o.Value.GetProperty("operationId").GetString()).ToList();
+        Assert.Equal(operationIds.Count, operationIds.Distinct().Count());
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public class ClusterHubTests(DashboardAppFixture fixture)
                 Assert.Contains(running, e => e.Migration.Progress > 0 && e.Migration.Progress <= 1);
                 Assert.Equal(running.Select(e => e.Migration.Progress).Order(), running.Select(e => e.Migration.Progress));
                 Assert.Equal(MigrationState.Succeeded, events[^1].Migration.State);
+                Assert.Equal("atomic", events[^1].Migration.Engine);
                 Assert.Equal(1.0, events[^1].Migration.Progress);
             },
             cleanup: () => DeleteAsync(keys));

@@ -6,7 +6,7 @@ using ValkeyDashboard.IntegrationTests.Infrastructure;
 namespace ValkeyDashboard.IntegrationTests.Api;
 
 /// <summary>
-/// Thousands of generated malformed requests to every API endpoint (migrations, nodes, audit, cluster, slots): each gets a
+/// Thousands of generated malformed requests to every API endpoint (migrations, nodes, audit, cluster, slots, doctor fixes): each gets a
 /// 4xx ProblemDetails, none a 5xx, and nothing in the cluster (slots, nodes) or the history changes.
 /// </summary>
 [Collection(DashboardAppCollection.Name)]

@@ -50,6 +50,9 @@ public class MigrationBadRequestTests(DashboardAppFixture fixture)
         { """{"slots": "0-9", """, "not valid JSON" },
         { "not json at all", "not valid JSON" },
         { "null", "empty or null" },
+        { """{"slots": "0-99", "targetNodeId": "{target}", "engine": "fast"}""", "engine must be \"auto\", \"atomic\" or \"keys\", got \"fast\"" },
+        { """{"slots": "0-99", "targetNodeId": "{target}", "engine": 1}""", "engine has a value of the wrong type" },
+        { """{"slots": "0-99", "targetNodeId": "{target}", "replace": "yes"}""", "replace has a value of the wrong type" },
         { "", "not valid JSON" },
         { $$"""{"slots": "{{new string('9', 5000)}}", "targetNodeId": "{target}"}""", "is out of range" },
     };
@@ -81,6 +84,16 @@ public class MigrationBadRequestTests(DashboardAppFixture fixture)
         await MigrationsApiTests.AssertProblemAsync(
             await Client.PostJsonAsync("/api/migrations/preflight", $$"""{"slots": "{{slots}}", "targetNodeId": "{{target}}"}"""),
             HttpStatusCode.BadRequest, detail);
+    }
+
+    [Fact]
+    public async Task Preflight_refuses_an_unknown_engine_with_a_400()
+    {
+        var target = (await Client.PrimariesAsync())[1].Id;
+
+        await MigrationsApiTests.AssertProblemAsync(
+            await Client.PostJsonAsync("/api/migrations/preflight", $$"""{"slots": "0", "targetNodeId": "{{target}}", "engine": "legacy"}"""),
+            HttpStatusCode.BadRequest, "engine must be \"auto\", \"atomic\" or \"keys\", got \"legacy\"");
     }
 
     [Fact]

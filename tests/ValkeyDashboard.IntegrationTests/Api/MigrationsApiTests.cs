@@ -29,6 +29,7 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
         Assert.Equal($"{slot}-{slot + 9},{slot + 20}", body.GetProperty("slots").GetString());
         Assert.Equal(primaries[1].Id, body.GetProperty("targetNodeId").GetString());
         Assert.Equal("api", body.GetProperty("requestedBy").GetString());
+        Assert.Equal("atomic", body.GetProperty("engine").GetString());
         var job = Assert.Single(body.GetProperty("jobs").EnumerateArray());
         Assert.Equal(primaries[0].Id, job.GetProperty("sourceNodeId").GetString());
         Assert.Matches("^[0-9a-f]{40}$", job.GetProperty("valkeyJobName").GetString());
@@ -40,6 +41,42 @@ public class MigrationsApiTests(DashboardAppFixture fixture)
         var target = (await Client.PrimariesAsync()).Single(p => p.Id == primaries[1].Id);
         Assert.Contains($"{slot}-{slot + 9}", target.Slots, StringComparison.Ordinal);
     });
+
+    [Fact]
+    public Task With_engine_keys_the_slots_move_key_by_key_authenticating_with_the_cluster_s_password_and_the_json_says_so() => fixture.RestoringAsync(async () =>
+    {
+        var primaries = await Client.PrimariesAsync();
+        var slot = LargestRangeStart(primaries[2].Slots);
+
+        using var response = await Client.PostJsonAsync("/api/migrations", $$"""{"slots": "{{slot}}-{{slot + 49}}", "targetNodeId": "{{primaries[0].Id}}", "engine": "keys"}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var done = await Client.WaitForMigrationAsync(id, m => m.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled", Deadline);
+        Assert.True(done.GetProperty("state").GetString() == "succeeded", done.GetProperty("error").ToString());
+        Assert.Equal("keys", done.GetProperty("engine").GetString());
+        var job = Assert.Single(done.GetProperty("jobs").EnumerateArray());
+        Assert.Equal($"{slot}-{slot + 49}", job.GetProperty("slotsMoved").GetString());
+        Assert.Equal(string.Empty, job.GetProperty("slotsInFlight").GetString());
+        Assert.Contains($"{slot}-{slot + 49}", (await Client.PrimariesAsync()).Single(p => p.Id == primaries[0].Id).Slots, StringComparison.Ordinal);
+    });
+
+    [Theory]
+    [InlineData("", "atomic", 0)]
+    [InlineData(", \"engine\": \"auto\"", "atomic", 0)]
+    [InlineData(", \"engine\": \"atomic\"", "atomic", 0)]
+    [InlineData(", \"engine\": \"keys\"", "keys", 3)]
+    public async Task Preflight_on_Valkey_9_names_the_engine_auto_picking_atomic_and_lists_what_clients_see_key_by_key(string engine, string expected, int clientEffects)
+    {
+        var primaries = await Client.PrimariesAsync();
+
+        using var response = await Client.PostJsonAsync("/api/migrations/preflight", $$"""{"slots": "{{FirstSlot(primaries[0].Slots)}}", "targetNodeId": "{{primaries[1].Id}}"{{engine}}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(expected, body.GetProperty("engine").GetString());
+        Assert.Equal(clientEffects, body.GetProperty("clientEffects").GetArrayLength());
+    }
 
     [Fact]
     public Task A_retry_with_the_same_Idempotency_Key_returns_the_same_migration_and_starts_nothing_new() => fixture.RestoringAsync(async () =>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using ValkeyDashboard.Cluster.Audit;
 using ValkeyDashboard.Cluster.Migrations;
 using ValkeyDashboard.Cluster.Migrations.Atomic;
+using ValkeyDashboard.Cluster.Migrations.Keys;
 using ValkeyDashboard.Cluster.Storage;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Cluster.Parsing;
@@ -9,7 +10,7 @@ using ValkeyDashboard.Cluster.Parsing;
 namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// An embedded cluster with keys in it and the dashboard's migration core over it (registry, atomic engine, commands
+/// An embedded cluster with keys in it and the dashboard's migration core over it (registry, both engines, commands
 /// and tracker, composed as the app composes them; history and audit in a scratch SQLite file): what migration tests
 /// run against.
 /// </summary>
@@ -25,7 +26,7 @@ public sealed class MigrationCluster : IAsyncDisposable
         AuditStore = new AuditStore(Database);
         Audit = new AuditLog(AuditStore);
         Store = new MigrationStore(Database);
-        Core = new MigrationCore(this, Store, new SlotMigrationOptions());
+        Core = new MigrationCore(this, Store, new SlotMigrationOptions(), new KeyMigrationOptions());
     }
 
     public EmbeddedCluster Cluster { get; }
@@ -63,12 +64,12 @@ public sealed class MigrationCluster : IAsyncDisposable
     /// Stops the migration service and starts a new one on the same history, as a dashboard restart does (with other
     /// settings when given; restart again without them to put the defaults back).
     /// </summary>
-    public async Task RestartServiceAsync(SlotMigrationOptions? options = null)
+    public async Task RestartServiceAsync(SlotMigrationOptions? options = null, KeyMigrationOptions? keyOptions = null)
     {
         await Core.DisposeAsync();
         Store.Dispose();
         Store = new MigrationStore(Database);
-        Core = new MigrationCore(this, Store, options ?? new SlotMigrationOptions());
+        Core = new MigrationCore(this, Store, options ?? new SlotMigrationOptions(), keyOptions ?? new KeyMigrationOptions());
         await Core.StartAsync();
     }
 
@@ -82,6 +83,24 @@ public sealed class MigrationCluster : IAsyncDisposable
         var snapshot = await Cluster.Monitor.PollOnceAsync();
         var owned = snapshot.FindNode(node.Id)!.Slots;
         return SlotRangeSet.FromSlots(owned.Slots().Where(s => snapshot.SlotStatistics.KeyCount[s] > 0).Take(count));
+    }
+
+    /// <summary>
+    /// A slot the node owns that holds no key, checked on the node itself (<c>CLUSTER COUNTKEYSINSLOT</c>), not in the
+    /// monitor's last figures: for a test that needs the keys of a slot to be only its own.
+    /// </summary>
+    public async Task<int> EmptySlotOfAsync(ClusterNode node)
+    {
+        var snapshot = await Cluster.Monitor.PollOnceAsync();
+        foreach (var slot in snapshot.FindNode(node.Id)!.Slots.Slots().Where(s => snapshot.SlotStatistics.KeyCount[s] == 0))
+        {
+            if ((long)await Cluster.Connection.ExecuteAsync(node.Endpoint, "CLUSTER", "COUNTKEYSINSLOT", slot) == 0)
+            {
+                return slot;
+            }
+        }
+
+        throw new InvalidOperationException($"{node.Endpoint} owns no slot without keys");
     }
 
     public async Task<long> CountKeysAsync(string endpoint, SlotRangeSet slots)
@@ -122,19 +141,25 @@ public sealed class MigrationCluster : IAsyncDisposable
     /// <summary>The migration core over one history, composed as the app's service registration composes it.</summary>
     public sealed class MigrationCore : IAsyncDisposable
     {
-        public MigrationCore(MigrationCluster owner, MigrationStore store, SlotMigrationOptions options)
+        public MigrationCore(MigrationCluster owner, MigrationStore store, SlotMigrationOptions options, KeyMigrationOptions keyOptions)
         {
             var wrapped = Microsoft.Extensions.Options.Options.Create(options);
             var cluster = owner.Cluster;
             Registry = new MigrationRegistry(store, TestLogging.Factory.CreateLogger<MigrationRegistry>());
             Engine = new AtomicMigrationEngine(cluster.Admin, cluster.Monitor, Registry, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<AtomicMigrationEngine>());
-            Commands = new MigrationCommands(Registry, Engine, cluster.Admin, cluster.Monitor, owner.Audit, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<MigrationCommands>());
-            Tracker = new MigrationTracker(Registry, Engine, cluster.Admin, cluster.Monitor, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<MigrationTracker>());
+            KeyEngine = new KeyMigrationEngine(
+                cluster.Admin, cluster.Monitor, Microsoft.Extensions.Options.Options.Create(keyOptions), cluster.ValkeyOptions, cluster.Host, TimeProvider.System, TestLogging.Factory);
+            var engines = new MigrationEngines([Engine, KeyEngine]);
+            Commands = new MigrationCommands(Registry, engines, cluster.Admin, cluster.Monitor, owner.Audit, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<MigrationCommands>());
+            Tracker = new MigrationTracker(Registry, engines, cluster.Admin, cluster.Monitor, wrapped, TimeProvider.System, TestLogging.Factory.CreateLogger<MigrationTracker>());
         }
 
         public MigrationRegistry Registry { get; }
 
         public AtomicMigrationEngine Engine { get; }
+
+        /// <summary>The key-by-key engine (its workers stop with this core, as they stop with the dashboard).</summary>
+        public KeyMigrationEngine KeyEngine { get; }
 
         public MigrationCommands Commands { get; }
 
@@ -150,6 +175,7 @@ public sealed class MigrationCluster : IAsyncDisposable
         public async ValueTask DisposeAsync()
         {
             await Tracker.DisposeAsync();
+            await KeyEngine.DisposeAsync();
             await Registry.StopAsync(CancellationToken.None);
             Commands.Dispose();
         }

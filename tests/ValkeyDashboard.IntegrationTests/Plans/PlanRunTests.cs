@@ -58,6 +58,40 @@ public class PlanRunTests(PlansFixture fixture)
     }
 
     [Fact]
+    public async Task A_plan_asking_for_the_key_by_key_engine_moves_every_slot_key_by_key_and_keeps_every_key()
+    {
+        var primaries = await Client.PrimariesAsync();
+        await fixture.WriteKeysAsync("keys-engine", SlotRangeSet.FromSlots(SlotRangeSet.Parse(primaries[1].Slots).Slots().Take(60)), 9_000);
+        var keysBefore = await fixture.TotalKeysAsync();
+
+        using var started = await Client.PostJsonAsync("/api/plans", """{"kind": "rebalance", "metric": "keys", "threshold": 0.05, "engine": "keys"}""");
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync()).GetProperty("id").GetString()!;
+        var done = await Client.GetJsonAsync($"/api/plans/{id}?wait=90");
+
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        Assert.Equal("keys", done.GetProperty("engine").GetString());
+        Assert.NotEmpty(done.GetProperty("moves").EnumerateArray());
+        foreach (var move in done.GetProperty("moves").EnumerateArray())
+        {
+            var migration = await Client.GetJsonAsync($"/api/migrations/{move.GetProperty("migrationId").GetString()}");
+            Assert.Equal("keys", migration.GetProperty("engine").GetString());
+            Assert.Equal(move.GetProperty("slots").GetString(), Assert.Single(migration.GetProperty("jobs").EnumerateArray()).GetProperty("slotsMoved").GetString());
+        }
+
+        Assert.Equal(keysBefore, await fixture.TotalKeysAsync());
+    }
+
+    [Fact]
+    public async Task A_plan_with_an_unknown_engine_is_a_400_problem()
+    {
+        using var response = await Client.PostJsonAsync("/api/plans", """{"kind": "rebalance", "engine": "turbo"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("engine must be \"auto\", \"atomic\" or \"keys\", got \"turbo\"", (await response.Content.ReadFromJsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_drain_paused_mid_way_starts_no_move_until_resumed_and_then_empties_the_primary()
     {
         var primaries = await Client.PrimariesAsync();

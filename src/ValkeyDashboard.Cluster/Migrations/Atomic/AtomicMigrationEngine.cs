@@ -29,17 +29,10 @@ public sealed class AtomicMigrationEngine(
 
     public async Task<Migration> StartAsync(Migration pending, ClusterNode target, CancellationToken cancellationToken)
     {
+        await TargetReadiness.RequireOkAsync(valkey, target);
         long importBaseline;
         try
         {
-            // A node that joined a moment ago serves nothing until it sees the whole cluster: clients sent to it
-            // would get CLUSTERDOWN.
-            var state = (await valkey.ClusterInfoAsync(target.Endpoint))["cluster_state"];
-            if (state != "ok")
-            {
-                throw RequestRefusedException.Conflict($"target {target.Endpoint} reports cluster_state:{state} (a node that has just joined needs a moment to learn the cluster); nothing was started");
-            }
-
             importBaseline = await ReadImportBytesAsync(target.Endpoint);
         }
         catch (ValkeyException ex)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 using MudBlazor;
 using ValkeyDashboard.Cluster.Hosting;
 using ValkeyDashboard.Cluster.Model;
@@ -19,6 +20,9 @@ namespace ValkeyDashboard.Components.Controls;
 public sealed partial class NodesPanel
 {
     private NodeCommandExecutor _executor = null!;
+    private NodesView? _chosenView;
+    private string? _openNodeId;
+    private string? _filter;
 
     /// <summary>The cluster to show.</summary>
     [Parameter, EditorRequired]
@@ -67,6 +71,22 @@ public sealed partial class NodesPanel
 
     [Inject]
     public required ILogger<NodeCommandExecutor> Logger { get; init; }
+
+    [Inject]
+    public required IOptions<DashboardOptions> Options { get; init; }
+
+    /// <summary>
+    /// Cards or the table: what the user chose on this page, else the table when the cluster has more primaries than
+    /// <see cref="DashboardOptions.NodeTableAbovePrimaries"/>.
+    /// </summary>
+    public NodesView View => _chosenView
+        ?? (Snapshot.Primaries.Count() > Options.Value.NodeTableAbovePrimaries ? NodesView.Table : NodesView.Cards);
+
+    private void ViewChanged(NodesView view) => _chosenView = view;
+
+    private void OpenCard(string primaryId) => _openNodeId = primaryId;
+
+    private void CloseCard() => _openNodeId = null;
 
     private bool ManagesNodes => CanOperate && _executor.IsAvailable;
 
@@ -144,4 +164,14 @@ public sealed partial class NodesPanel
     /// <summary>Runs a command on a node the page shows; a viewer, or a node gone from the cluster meanwhile, gets none.</summary>
     private Task WithNodeAsync(string nodeId, Func<ClusterNode, Task> command) =>
         ManagesNodes && Snapshot.FindNode(nodeId) is { } node ? command(node) : Task.CompletedTask;
+}
+
+/// <summary>How the nodes panel lists primaries.</summary>
+public enum NodesView
+{
+    /// <summary>A card per primary with its replicas, figures and commands.</summary>
+    Cards = 0,
+
+    /// <summary>A compact row per primary (<see cref="NodeTable"/>), each card on demand.</summary>
+    Table = 1,
 }

@@ -32,6 +32,21 @@ public sealed partial class SelectionSummary
     [Parameter]
     public EventCallback ClearRequested { get; set; }
 
+    /// <summary>
+    /// The primaries whose endpoint or id contains <paramref name="text"/> (all of them for no text), in endpoint
+    /// order, as ids for the "Move to" chooser.
+    /// </summary>
+    public Task<IEnumerable<string>> SearchTargetsAsync(string? text, CancellationToken cancellationToken) =>
+        Task.FromResult<IEnumerable<string>>([.. Snapshot.Primaries
+            .Where(p => string.IsNullOrWhiteSpace(text)
+                || p.Endpoint.Contains(text.Trim(), StringComparison.OrdinalIgnoreCase)
+                || p.Id.StartsWith(text.Trim(), StringComparison.OrdinalIgnoreCase))
+            .OrderBy(p => p.Endpoint, StringComparer.Ordinal)
+            .Select(p => p.Id)]);
+
+    /// <summary>A primary's id as the chooser shows it: its endpoint.</summary>
+    private string EndpointOf(string? id) => id is null ? string.Empty : Snapshot.FindNode(id)?.Endpoint ?? DisplayFormat.ShortId(id);
+
     /// <summary>Per owning primary: its endpoint, colour, and the selected slots and keys it holds.</summary>
     private IReadOnlyList<(string Endpoint, string Color, int Slots, long Keys)> Owners { get; set; } = [];
 

@@ -18,6 +18,13 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
     /// <summary>The module that draws the map (in the app's wwwroot).</summary>
     public const string ModulePath = "./js/slot-heatmap.js";
 
+    /// <summary>
+    /// How long disposing waits for the browser to release the map. A closing page can leave the circuit believing the
+    /// browser is there until the interop call times out (a minute), which would hold the circuit's disposal, the
+    /// browser's disconnect request and the dashboard's shutdown that long.
+    /// </summary>
+    private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(2);
+
     private readonly CancellationTokenSource _cts = new();
     private readonly HeatMapFrameEncoder _encoder = new();
     private ElementReference _canvas;
@@ -27,6 +34,7 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
     private DotNetObjectReference<SlotHeatMap>? _self;
     private Task _follow = Task.CompletedTask;
     private SlotHeatLayers? _layers;
+    private SlotHeatLayers? _live;
     private object? _viewShown;
 
     [Inject]
@@ -57,6 +65,13 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
     /// <summary>Slots a plan is to move (a preview, or a running plan's moves not started yet), hatched in their target's colour.</summary>
     [Parameter]
     public IReadOnlyList<HeatMapPlannedMove> PlannedMoves { get; set; } = [];
+
+    /// <summary>
+    /// A past moment to show instead of the live figures (from the slot history), or null for live. While it is set,
+    /// live frames are followed but not drawn; clearing it brings the map straight back to the latest ones.
+    /// </summary>
+    [Parameter]
+    public SlotHeatLayers? Past { get; set; }
 
     /// <summary>The user selected slots (pointer or keyboard); empty when the selection was cleared.</summary>
     [Parameter]
@@ -99,7 +114,15 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
     {
         if (_module is not null)
         {
-            await ShowAsync();
+            _layers = Past ?? _live;
+            try
+            {
+                await ShowAsync(_cts.Token);
+            }
+            catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+            {
+                // Disposed meanwhile: nothing to show.
+            }
         }
     }
 
@@ -112,10 +135,11 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
 
         _module = await JS.InvokeAsync<IJSObjectReference>("import", ModulePath);
         _self = DotNetObjectReference.Create(this);
-        _layers = Source.Current;
+        _live = Source.Current;
+        _layers = Past ?? _live;
         _viewShown = ViewKey();
         await _module.InvokeVoidAsync("initialize", _canvas, _self, _legend, _tooltip, View(), HeatMapContract.Current);
-        await SendFrameAsync();
+        await SendFrameAsync(_cts.Token);
         _follow = FollowAsync(_cts.Token);
     }
 
@@ -127,10 +151,16 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
             {
                 await InvokeAsync(async () =>
                 {
+                    _live = layers;
+                    if (Past is not null)
+                    {
+                        return;
+                    }
+
                     _layers = layers;
                     try
                     {
-                        await ShowAsync();
+                        await ShowAsync(cancellationToken);
                     }
                     catch (JSException ex)
                     {
@@ -151,19 +181,19 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
     }
 
     /// <summary>Brings the browser up to date: the view when it changed, then the frame of what changed.</summary>
-    private async Task ShowAsync()
+    private async Task ShowAsync(CancellationToken cancellationToken)
     {
         var key = ViewKey();
         if (!Equals(key, _viewShown))
         {
             _viewShown = key;
-            await _module!.InvokeVoidAsync("setView", _canvas, View());
+            await _module!.InvokeVoidAsync("setView", cancellationToken, _canvas, View());
         }
 
-        await SendFrameAsync();
+        await SendFrameAsync(cancellationToken);
     }
 
-    private async Task SendFrameAsync()
+    private async Task SendFrameAsync(CancellationToken cancellationToken)
     {
         if (_layers is null || _layers.Version == 0)
         {
@@ -173,7 +203,7 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
         var frame = _encoder.Encode(_layers, Metric);
         if (frame is not null)
         {
-            await _module!.InvokeVoidAsync("applyFrame", _canvas, frame);
+            await _module!.InvokeVoidAsync("applyFrame", cancellationToken, _canvas, frame);
         }
     }
 
@@ -185,11 +215,12 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
         owners = (_layers?.Owners ?? []).Select(o => new { index = o.Index, id = o.Id, endpoint = o.Endpoint, color = o.Color }),
         moving = MovingSlots.ToString(),
         planned = PlannedMoves.Select(m => new { slots = m.Slots.ToString(), target = m.TargetNodeId }),
+        unavailableReason = _layers?.UnavailableReason,
     };
 
-    private (HeatMapLayer, bool, bool, string, string, string) ViewKey() =>
+    private (HeatMapLayer, bool, bool, string, string, string, string?) ViewKey() =>
         (Metric, LogScale, IsDarkMode, string.Join(';', (_layers?.Owners ?? []).Select(o => $"{o.Index}={o.Endpoint}/{o.Color}")), MovingSlots.ToString(),
-         string.Join(' ', PlannedMoves.Select(m => $"{m.Slots}>{m.TargetNodeId}")));
+         string.Join(' ', PlannedMoves.Select(m => $"{m.Slots}>{m.TargetNodeId}")), _layers?.UnavailableReason);
 
     public async ValueTask DisposeAsync()
     {
@@ -197,13 +228,15 @@ public sealed partial class SlotHeatMap : IAsyncDisposable
         await _follow;
         if (_module is not null)
         {
+            using var timeout = new CancellationTokenSource(DisposeTimeout);
             try
             {
-                await _module.InvokeVoidAsync("dispose", _canvas);
-                await _module.DisposeAsync();
+                await _module.InvokeVoidAsync("dispose", timeout.Token, _canvas);
+                await _module.DisposeAsync().AsTask().WaitAsync(timeout.Token);
             }
-            catch (JSDisconnectedException)
+            catch (Exception ex) when (ex is JSDisconnectedException or OperationCanceledException)
             {
+                // The browser is gone (or not answering): the page and everything on it went with it.
             }
         }
 

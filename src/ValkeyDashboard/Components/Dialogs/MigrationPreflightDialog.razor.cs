@@ -92,5 +92,10 @@ public sealed partial class MigrationPreflightDialog
     private void Cancel() => Dialog.Cancel();
 
     // The service's messages already carry Valkey's own text when Valkey refused.
+    private static bool IsKeyByKey(MigrationPlan plan) => plan.Engine == MigrationEngineChoice.Keys;
+
+    private static bool AllHaveAtomic(MigrationPlan plan) =>
+        plan.Jobs.Select(j => j.Source).Append(plan.Target).All(n => n.Capabilities.HasFlag(NodeCapabilities.AtomicSlotMigration));
+
     private static string Explain(RequestRefusedException ex) => $"Cannot move: {ex.Message}";
 }

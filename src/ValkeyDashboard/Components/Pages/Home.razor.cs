@@ -13,6 +13,7 @@ using ValkeyDashboard.Components.Controls;
 using ValkeyDashboard.Components.Dialogs;
 using ValkeyDashboard.Model;
 using ValkeyDashboard.Model.HeatMap;
+using ValkeyDashboard.Model.History;
 using ValkeyDashboard.Components;
 
 namespace ValkeyDashboard.Components.Pages;
@@ -23,7 +24,7 @@ namespace ValkeyDashboard.Components.Pages;
 /// (<see cref="PlanPanel"/>, beside the map, whose moves the map hatches) and the plan that runs from the page's
 /// <see cref="PlanBoard"/>, the running migrations and the history from the page's <see cref="MigrationBoard"/>, the
 /// rolling restart from the page's <see cref="RollingRestartBoard"/>, the nodes with their commands and their processes
-/// (<see cref="NodesPanel"/>), and the audit trail.
+/// (<see cref="NodesPanel"/>), the doctor's findings and fixes (<see cref="DoctorPanel"/>), and the audit trail.
 /// </summary>
 public partial class Home
 {
@@ -42,6 +43,7 @@ public partial class Home
     private SlotRangeSet _selection = SlotRangeSet.Empty;
     private string? _target;
     private ClaimsPrincipal? _user;
+    private SlotHistoryMoment? _moment;
 
     [Inject]
     public required IClusterSnapshotSource Monitor { get; init; }
@@ -68,6 +70,13 @@ public partial class Home
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    /// <summary>
+    /// The cluster of <c>/clusters/{name}</c>: the layout resolves it (and refuses an unknown one, or one the user may
+    /// not use) and cascades its services (<see cref="ClusterScope"/>); <c>/</c> is the default cluster.
+    /// </summary>
+    [Parameter]
+    public string? ClusterRouteName { get; set; }
+
     /// <summary>The theme the layout shows (the heat map draws for it).</summary>
     [CascadingParameter(Name = "IsDarkMode")]
     public bool IsDarkMode { get; set; }
@@ -88,7 +97,8 @@ public partial class Home
 
     private long TotalKeys => Snapshot.Primaries.Sum(p => p.Keys ?? 0);
 
-    private bool HasSlotStats => Snapshot.SlotStatistics.CpuUsec is not null;
+    /// <summary>Which per-slot layers the cluster's servers can report, and why not (e.g. Redis has no CLUSTER SLOT-STATS).</summary>
+    private SlotLayerAvailability Layers => SlotLayerAvailability.Of(Snapshot);
 
     /// <summary>What the map hatches: the preview of the plan being prepared, else the moves of the running plan not started yet.</summary>
     private IReadOnlyList<HeatMapPlannedMove> PlannedMoves =>
@@ -96,11 +106,11 @@ public partial class Home
         : _plans.Current is { IsFinished: false } plan ? HeatMapPlannedMove.PendingOf(plan)
         : [];
 
-    private string Title => Snapshot.State switch
+    private string Title => (ClusterScope is { Cluster.IsDefault: false } scope ? $"Valkey Dashboard · {scope.Cluster.Name}" : "Valkey Dashboard") + Snapshot.State switch
     {
-        ClusterState.Ok => "Valkey Dashboard · ok",
-        ClusterState.Unknown => "Valkey Dashboard",
-        _ => $"Valkey Dashboard · {Snapshot.State.ToString().ToLowerInvariant()}",
+        ClusterState.Ok => " · ok",
+        ClusterState.Unknown => string.Empty,
+        _ => $" · {Snapshot.State.ToString().ToLowerInvariant()}",
     };
 
     protected override void OnInitialized()
@@ -119,6 +129,21 @@ public partial class Home
     private void MetricChanged(HeatMapLayer metric) => _metric = metric;
 
     private void OnSelectionChanged(SlotRangeSet selection) => _selection = selection;
+
+    /// <summary>The node cards show the moment the time slider shows (its slots and keys), live otherwise.</summary>
+    private ClusterSnapshot NodesSnapshot => _moment is null ? Snapshot : PastSnapshot.Apply(Snapshot, _moment.Point);
+
+    private void OnMomentChanged(SlotHistoryMoment? moment) => _moment = moment;
+
+    /// <summary>A hot slot picked from the list: selected on the map, so "Move to" works on it at once.</summary>
+    private async Task SelectSlotAsync(int slot)
+    {
+        _selection = SlotRangeSet.FromSlots([slot]);
+        if (_heatMap is not null)
+        {
+            await _heatMap.SetSelectionAsync(_selection);
+        }
+    }
 
     private void OpenBalance() => OpenPlan(PlanKind.Rebalance, null);
 

@@ -75,6 +75,15 @@ public sealed record HeatMapContract
     /// <summary>On the canvas: the view's layer by its lower-case name (<c>owner</c>, <c>keys</c>, …).</summary>
     public const string MetricAttributeName = "data-metric";
 
+    /// <summary>
+    /// On a node card, a node row or a legend entry: the id of the primary whose slots the map highlights (the others
+    /// dimmed) while the pointer is over it.
+    /// </summary>
+    public const string OwnerAttributeName = "data-owner";
+
+    /// <summary>On the canvas: the id of the primary highlighted now (the others dimmed), empty when none is.</summary>
+    public const string HighlightAttributeName = "data-highlight";
+
     /// <summary>Cells per side of the square map (slot s at row s / Side, column s % Side).</summary>
     public const int GridSide = 128;
 
@@ -122,4 +131,8 @@ public sealed record HeatMapContract
     public string PlannedAttribute { get; } = PlannedAttributeName;
 
     public string MetricAttribute { get; } = MetricAttributeName;
+
+    public string OwnerAttribute { get; } = OwnerAttributeName;
+
+    public string HighlightAttribute { get; } = HighlightAttributeName;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ValkeyDashboard.Cluster.History;
 using ValkeyDashboard.Cluster.Model;
 using ValkeyDashboard.Components;
 
@@ -21,8 +22,9 @@ public sealed class SlotHeatLayers
     private readonly byte[]?[] _layers;
     private readonly double[] _scales;
 
-    private SlotHeatLayers(long version, ImmutableArray<HeatMapOwner> owners, byte[]?[] layers, double[] scales)
+    private SlotHeatLayers(long version, ImmutableArray<HeatMapOwner> owners, byte[]?[] layers, double[] scales, string? unavailableReason = null)
     {
+        UnavailableReason = unavailableReason;
         Version = version;
         Owners = owners;
         _layers = layers;
@@ -37,6 +39,12 @@ public sealed class SlotHeatLayers
     /// <summary>Primaries in owner-index order (the order of their colours).</summary>
     public ImmutableArray<HeatMapOwner> Owners { get; }
 
+    /// <summary>
+    /// Why the CPU and network layers are unavailable (sent as such in frames), in words for the legend, e.g. "CPU and
+    /// network per slot need CLUSTER SLOT-STATS (Valkey 8+); this cluster runs Redis 7.0.15."; null when they are reported.
+    /// </summary>
+    public string? UnavailableReason { get; }
+
     /// <summary>A layer's bytes (16,384), or null when the cluster does not report it (slot statistics disabled).</summary>
     public ReadOnlySpan<byte> this[HeatMapLayer layer] => _layers[(int)layer];
 
@@ -44,6 +52,20 @@ public sealed class SlotHeatLayers
 
     /// <summary>The value that byte 255 stands for (see <see cref="SlotHeatQuantizer"/>); 0 for the owner layer.</summary>
     public double ScaleOf(HeatMapLayer layer) => _scales[(int)layer];
+
+    /// <summary>
+    /// The layers a stored history point holds (owners in their stored order, coloured as the live map colours that
+    /// order); <see cref="Version"/> is the point's time in Unix milliseconds, so a past moment never passes for a live one.
+    /// </summary>
+    public static SlotHeatLayers FromHistory(SlotHistoryPoint point) => new(
+        point.At.ToUnixTimeMilliseconds(),
+        [.. point.Owners.Select((o, i) => new HeatMapOwner(i, o.Id, o.Endpoint, DashboardTheme.OwnerColor(i)))],
+        [.. point.Layers],
+        [.. point.Scales]);
+
+    /// <summary>These layers as a history point taken at <paramref name="at"/>.</summary>
+    public SlotHistoryPoint ToHistoryPoint(DateTimeOffset at) =>
+        new(at, [.. Owners.Select(o => new SlotHistoryOwner(o.Id, o.Endpoint))], [.. _layers], [.. _scales]);
 
     /// <summary>
     /// Builds the layers of <paramref name="snapshot"/>; rates are taken against <paramref name="previous"/>
@@ -80,7 +102,7 @@ public sealed class SlotHeatLayers
         Quantize(HeatMapLayer.Cpu, Rates(stats.CpuUsec, previous?.SlotStatistics.CpuUsec));
         Quantize(HeatMapLayer.NetworkIn, Rates(stats.NetworkBytesIn, previous?.SlotStatistics.NetworkBytesIn));
         Quantize(HeatMapLayer.NetworkOut, Rates(stats.NetworkBytesOut, previous?.SlotStatistics.NetworkBytesOut));
-        return new SlotHeatLayers(snapshot.Version, owners, layers, scales);
+        return new SlotHeatLayers(snapshot.Version, owners, layers, scales, SlotLayerAvailability.Of(snapshot).LoadUnavailableReason);
 
         double[]? Rates(IReadOnlyList<long>? now, IReadOnlyList<long>? before)
         {
