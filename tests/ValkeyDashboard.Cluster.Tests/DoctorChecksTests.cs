@@ -121,6 +121,31 @@ public class DoctorChecksTests
     }
 
     [Fact]
+    public void A_stalled_job_seen_only_by_its_target_without_node_ids_names_the_slots_owner_as_its_source()
+    {
+        var snapshot = Snapshot(Node(P1, "127.0.0.1:22501", null, "0-5460"), Node(P2, "127.0.0.1:22502", null, "5461-16383"));
+        var job = new SlotMigrationLogEntry("job1", SlotMigrationOperation.Import, SlotRangeSet.Parse("0-9"), string.Empty, string.Empty,
+            Now.AddSeconds(-600), Now.AddSeconds(-400), null, "waiting-for-paused", string.Empty, 0, 0);
+        var p2View = ClusterNodesParser.Parse(CapturedNodes
+            .Replace(" myself,master", " master", StringComparison.Ordinal)
+            .Replace("127.0.0.1:22502@32502 master", "127.0.0.1:22502@32502 myself,master", StringComparison.Ordinal));
+        var observations = Observe(snapshot) with
+        {
+            // The source did not answer this check-up: only the target reports the job.
+            Nodes = ImmutableDictionary.CreateRange(StringComparer.OrdinalIgnoreCase,
+            [
+                KeyValuePair.Create(P1, new NodeObservation(snapshot.Nodes[0], [], null, [], "timeout")),
+                KeyValuePair.Create(P2, new NodeObservation(snapshot.Nodes[1], p2View, "yes", [job])),
+            ]),
+        };
+
+        var stalled = Assert.Single(new StalledMigrationCheck().Check(observations));
+
+        Assert.Equal([P1, P2], stalled.NodeIds.AsEnumerable());
+        Assert.Contains("from 127.0.0.1:22501 to 127.0.0.1:22502 has been in state waiting-for-paused", stalled.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Assigning_unassigned_slots_defaults_to_the_primary_with_fewest_slots_and_refuses_one_that_is_not_a_primary()
     {
         var fix = new AssignSlotsFix("assign-slots-x", SlotRangeSet.Parse("0-9,20"),

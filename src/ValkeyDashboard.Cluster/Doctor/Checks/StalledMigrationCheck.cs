@@ -23,8 +23,10 @@ public sealed class StalledMigrationCheck : IDoctorCheck
             var (_, job) = group.OrderBy(j => j.Job.Operation == SlotMigrationOperation.Export ? 0 : 1).First();
             // A job's entry can lack a side's id (seen on a busy machine while the job was held): the node answering
             // with the export is the source, the primary answering with the import the target.
+            // Failing both, the slots' owner is the source: an unfinished job has not handed them over.
             var sourceId = NonEmpty(job.SourceNodeId)
-                ?? group.FirstOrDefault(j => j.Job.Operation == SlotMigrationOperation.Export).Node?.Node.Id ?? string.Empty;
+                ?? group.FirstOrDefault(j => j.Job.Operation == SlotMigrationOperation.Export).Node?.Node.Id
+                ?? OwnerOf(observations.Snapshot, job.Slots) ?? string.Empty;
             var targetId = NonEmpty(job.TargetNodeId)
                 ?? group.FirstOrDefault(j => j.Job.Operation != SlotMigrationOperation.Export && j.Node.Node.IsPrimary).Node?.Node.Id ?? string.Empty;
             job = job with { SourceNodeId = sourceId, TargetNodeId = targetId };
@@ -39,6 +41,9 @@ public sealed class StalledMigrationCheck : IDoctorCheck
                 "the source keeps every key), look at both nodes' logs for the reason, and start it again.");
         }
     }
+
+    private static string? OwnerOf(Model.ClusterSnapshot snapshot, Model.SlotRangeSet slots) =>
+        slots.IsEmpty ? null : snapshot.Nodes.FirstOrDefault(n => n.IsPrimary && n.Slots.Contains(slots.Ranges[0].Start))?.Id;
 
     private static string? NonEmpty(string id) => string.IsNullOrEmpty(id) ? null : id;
 
