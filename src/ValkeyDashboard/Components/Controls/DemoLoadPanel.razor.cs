@@ -11,9 +11,7 @@ namespace ValkeyDashboard.Components.Controls;
 /// </summary>
 public sealed partial class DemoLoadPanel : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private RenderThrottle? _throttle;
-    private Task? _watching;
+    private StreamFollower? _follower;
     private DemoLoadState _state = DemoLoadState.None;
     private string _skew = "hot-slots";
     private int? _opsPerSecond;
@@ -35,45 +33,32 @@ public sealed partial class DemoLoadPanel : IAsyncDisposable
     protected override void OnInitialized()
     {
         _state = Load.Current;
-        _throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged));
-        _watching = WatchAsync(_stopping.Token);
+        var throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged));
+        _follower = StreamFollower.Start(Load.WatchAsync, state =>
+        {
+            // The stream starts with the current state, which is already shown.
+            if (state != _state)
+            {
+                _state = state;
+                throttle.Request();
+            }
+        });
     }
+
+    /// <summary>Cancelled when the panel goes away: what it sent meanwhile stops waiting.</summary>
+    private CancellationToken Stopping => _follower!.Stopping;
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        if (_watching is not null)
+        if (_follower is not null)
         {
-            await _watching;
-        }
-
-        _stopping.Dispose();
-    }
-
-    private async Task WatchAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var state in Load.WatchAsync(cancellationToken))
-            {
-                if (state == _state)
-                {
-                    // The state already shown (the stream starts with the current one).
-                    continue;
-                }
-
-                _state = state;
-                _throttle!.Request();
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            await _follower.DisposeAsync();
         }
     }
 
-    private Task StartAsync() => RunAsync(() => Load.StartAsync(null, null, _opsPerSecond, _skew, _durationSeconds, Actor, _stopping.Token));
+    private Task StartAsync() => RunAsync(() => Load.StartAsync(null, null, _opsPerSecond, _skew, _durationSeconds, Actor, Stopping));
 
-    private Task StopAsync() => RunAsync(() => Load.StopAsync(Actor, _stopping.Token));
+    private Task StopAsync() => RunAsync(() => Load.StopAsync(Actor, Stopping));
 
     private async Task RunAsync(Func<Task<DemoLoadState>> command)
     {

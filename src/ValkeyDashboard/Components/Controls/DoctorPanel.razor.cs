@@ -11,8 +11,7 @@ namespace ValkeyDashboard.Components.Controls;
 /// </summary>
 public sealed partial class DoctorPanel : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task? _watching;
+    private StreamFollower? _follower;
     private DoctorReport? _report;
     private DoctorFixOutcome? _preview;
     private string? _error;
@@ -37,30 +36,17 @@ public sealed partial class DoctorPanel : IAsyncDisposable
     [Inject]
     public required ILogger<DoctorPanel> Logger { get; init; }
 
-    protected override void OnInitialized() => _watching = WatchAsync(_stopping.Token);
+    protected override void OnInitialized() =>
+        _follower = StreamFollower.Start(Doctor.WatchAsync, report => InvokeAsync(() => Show(report)));
+
+    /// <summary>Cancelled when the panel goes away: what it sent meanwhile stops waiting.</summary>
+    private CancellationToken Stopping => _follower!.Stopping;
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
-        if (_watching is not null)
+        if (_follower is not null)
         {
-            await _watching;
-        }
-
-        _stopping.Dispose();
-    }
-
-    private async Task WatchAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var report in Doctor.WatchAsync(cancellationToken))
-            {
-                await InvokeAsync(() => Show(report));
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            await _follower.DisposeAsync();
         }
     }
 
@@ -82,7 +68,7 @@ public sealed partial class DoctorPanel : IAsyncDisposable
         _checking = true;
         try
         {
-            Show(await Doctor.CheckAsync(_stopping.Token));
+            Show(await Doctor.CheckAsync(Stopping));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -98,7 +84,7 @@ public sealed partial class DoctorPanel : IAsyncDisposable
     {
         _error = null;
         _primaryId = null;
-        await RunAsync(async () => _preview = await Doctor.FixAsync(fixId, Request, dryRun: true, Actor, _stopping.Token), "preview");
+        await RunAsync(async () => _preview = await Doctor.FixAsync(fixId, Request, dryRun: true, Actor, Stopping), "preview");
     }
 
     /// <summary>Another primary for the slots: the preview is asked again, so it shows the commands that would be sent to it.</summary>
@@ -111,7 +97,7 @@ public sealed partial class DoctorPanel : IAsyncDisposable
 
         _primaryId = change.Value as string is { Length: > 0 } id ? id : null;
         _error = null;
-        await RunAsync(async () => _preview = await Doctor.FixAsync(preview.Fix.Id, Request, dryRun: true, Actor, _stopping.Token), "preview");
+        await RunAsync(async () => _preview = await Doctor.FixAsync(preview.Fix.Id, Request, dryRun: true, Actor, Stopping), "preview");
     }
 
     private DoctorFixRequest Request => new(_primaryId);
@@ -125,7 +111,7 @@ public sealed partial class DoctorPanel : IAsyncDisposable
 
         await RunAsync(async () =>
         {
-            var outcome = await Doctor.FixAsync(preview.Fix.Id, Request, dryRun: false, Actor, _stopping.Token);
+            var outcome = await Doctor.FixAsync(preview.Fix.Id, Request, dryRun: false, Actor, Stopping);
             _preview = null;
             Snackbar.Add($"Fix sent: {CommandCount(outcome)} command(s). {outcome.Fix.Description}", Severity.Success);
             if (outcome.After is { } after)

@@ -14,8 +14,7 @@ namespace ValkeyDashboard.Components.Pages;
 /// </summary>
 public partial class ClusterOverview
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task _following = Task.CompletedTask;
+    private StreamFollower? _follower;
     private ClaimsPrincipal? _user;
 
     [Inject]
@@ -31,25 +30,11 @@ public partial class ClusterOverview
     protected override void OnInitialized()
     {
         var throttle = new RenderThrottle(() => InvokeAsync(StateHasChanged));
-        _following = FollowAsync(throttle, _stop.Token);
+        _follower = StreamFollower.Start(Fleet.WatchAsync, _ => throttle.Request());
     }
 
     protected override async Task OnParametersSetAsync() =>
         _user = AuthenticationState is null ? null : (await AuthenticationState).User;
-
-    private async Task FollowAsync(RenderThrottle throttle, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var _ in Fleet.WatchAsync(cancellationToken))
-            {
-                throttle.Request();
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
 
     private static string ModeText(ClusterSummaryResponse cluster) =>
         (cluster.Mode == Cluster.Configuration.ValkeyMode.Embedded ? "embedded" : "external") + (cluster.Default ? " · default" : string.Empty);
@@ -71,8 +56,9 @@ public partial class ClusterOverview
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        await _following;
-        _stop.Dispose();
+        if (_follower is not null)
+        {
+            await _follower.DisposeAsync();
+        }
     }
 }
