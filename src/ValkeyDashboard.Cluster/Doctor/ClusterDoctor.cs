@@ -295,9 +295,14 @@ public sealed class ClusterDoctor : IClusterDoctor, IDoctorProbe, IHostedService
             {
                 return;
             }
+            catch (RequestRefusedException ex)
+            {
+                // No node answers: the monitor has said so once already; a stack trace every check-up would bury it.
+                _logger.LogDebug("Doctor check-up skipped: {Reason}", ex.Message);
+            }
             catch (Exception ex)
             {
-                // A failed check-up (cluster unreachable, a bug) must not stop the next one.
+                // A failed check-up (a bug, a reply it cannot read) must not stop the next one.
                 _logger.LogWarning(ex, "Doctor check-up failed");
             }
 
