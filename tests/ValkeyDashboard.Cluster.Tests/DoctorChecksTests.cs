@@ -102,9 +102,7 @@ public class DoctorChecksTests
         var snapshot = Snapshot(Node(P1, "127.0.0.1:22501", null, "0-5460"), Node(P2, "127.0.0.1:22502", null, "5461-16383"));
         SlotMigrationLogEntry Job(SlotMigrationOperation operation) => new("job1", operation, SlotRangeSet.Parse("0-9"), string.Empty, string.Empty,
             Now.AddSeconds(-600), Now.AddSeconds(-400), null, "waiting-to-pause", string.Empty, 0, 0);
-        var p2View = ClusterNodesParser.Parse(CapturedNodes
-            .Replace(" myself,master", " master", StringComparison.Ordinal)
-            .Replace("127.0.0.1:22502@32502 master", "127.0.0.1:22502@32502 myself,master", StringComparison.Ordinal));
+        var p2View = ViewOfP2();
         var observations = Observe(snapshot) with
         {
             Nodes = ImmutableDictionary.CreateRange(StringComparer.OrdinalIgnoreCase,
@@ -126,9 +124,7 @@ public class DoctorChecksTests
         var snapshot = Snapshot(Node(P1, "127.0.0.1:22501", null, "0-5460"), Node(P2, "127.0.0.1:22502", null, "5461-16383"));
         var job = new SlotMigrationLogEntry("job1", SlotMigrationOperation.Import, SlotRangeSet.Parse("0-9"), string.Empty, string.Empty,
             Now.AddSeconds(-600), Now.AddSeconds(-400), null, "waiting-for-paused", string.Empty, 0, 0);
-        var p2View = ClusterNodesParser.Parse(CapturedNodes
-            .Replace(" myself,master", " master", StringComparison.Ordinal)
-            .Replace("127.0.0.1:22502@32502 master", "127.0.0.1:22502@32502 myself,master", StringComparison.Ordinal));
+        var p2View = ViewOfP2();
         var observations = Observe(snapshot) with
         {
             // The source did not answer this check-up: only the target reports the job.
@@ -163,9 +159,7 @@ public class DoctorChecksTests
     public void A_slot_left_migrating_is_an_error_naming_both_nodes_with_a_repair_unless_this_dashboard_is_moving_it()
     {
         var snapshot = Snapshot(Node(P1, "127.0.0.1:22501", null, "101-5460"), Node(P2, "127.0.0.1:22502", null, "0-100,5461-10922"));
-        var p2View = ClusterNodesParser.Parse(CapturedNodes
-            .Replace(" myself,master", " master", StringComparison.Ordinal)
-            .Replace("127.0.0.1:22502@32502 master", "127.0.0.1:22502@32502 myself,master", StringComparison.Ordinal));
+        var p2View = ViewOfP2();
         var observations = Observe(snapshot, (P1, ClusterNodesParser.Parse(CapturedNodes)), (P2, p2View));
 
         var finding = Assert.Single(new OpenSlotsCheck().Check(observations));
@@ -231,6 +225,11 @@ public class DoctorChecksTests
     private static ClusterNode Node(string id, string endpoint, string? primaryId, string? slots) =>
         new(id, endpoint, primaryId is null ? NodeRole.Primary : NodeRole.Replica, primaryId, NodeHealth.Online, "9.1.2",
             slots is null ? SlotRangeSet.Empty : SlotRangeSet.Parse(slots), 0, 0, 0, "shard-" + (primaryId ?? id), 0) { Product = ServerProduct.Valkey };
+
+    /// <summary>The captured <c>CLUSTER NODES</c> as the second primary (127.0.0.1:22502) answers it: the same lines, <c>myself</c> moved.</summary>
+    private static ImmutableArray<ClusterNodesEntry> ViewOfP2() => ClusterNodesParser.Parse(CapturedNodes
+        .Replace(" myself,master", " master", StringComparison.Ordinal)
+        .Replace("127.0.0.1:22502@32502 master", "127.0.0.1:22502@32502 myself,master", StringComparison.Ordinal));
 
     private static ClusterSnapshot Snapshot(params ClusterNode[] nodes) => ClusterSnapshot.Initial with { State = ClusterState.Ok, Nodes = [.. nodes] };
 }
