@@ -23,24 +23,7 @@ public sealed class NodeRestartTests(NodeRestartTests.Dashboard dashboard) : ICl
     private readonly HttpClient _client = dashboard.Client;
 
     /// <summary>One dashboard with its 3×1 cluster for the class.</summary>
-    public sealed class Dashboard : IAsyncLifetime
-    {
-        public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded().With("Valkey:Embedded:FailoverGracePeriod", "00:00:01");
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public Task InitializeAsync()
-        {
-            Client = Factory.CreateClient();
-            return Task.CompletedTask;
-        }
-
-        public async Task DisposeAsync()
-        {
-            Client?.Dispose();
-            await Factory.DisposeAsync();
-        }
-    }
+    public sealed class Dashboard() : EmbeddedDashboardFixture(DashboardAppFactory.Embedded().With("Valkey:Embedded:FailoverGracePeriod", "00:00:01"));
 
     [Fact]
     public async Task A_replica_restarts_in_place_as_a_new_process_and_is_in_sync_again()

@@ -17,20 +17,9 @@ namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 /// shared history or audit log, to which every test adds.</item>
 /// </list>
 /// </summary>
-public sealed class DashboardAppFixture : IAsyncLifetime
+public sealed class DashboardAppFixture() : EmbeddedDashboardFixture(DashboardAppFactory.Embedded())
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-
-    public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded();
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        // Creating the client starts the host: the embedded cluster is formed before it returns.
-        Client = Factory.CreateClient();
-        return Task.CompletedTask;
-    }
 
     /// <summary>
     /// Runs a test's <paramref name="steps"/>, then its <paramref name="cleanup"/> (if any), then moves every slot that
@@ -41,12 +30,6 @@ public sealed class DashboardAppFixture : IAsyncLifetime
     {
         var before = await Client.PrimariesAsync();
         await TestCleanup.RunAsync(steps, () => TestCleanup.RunAsync(cleanup ?? (() => Task.CompletedTask), () => RestoreSlotsAsync(before)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        await Factory.DisposeAsync();
     }
 
     private async Task RestoreSlotsAsync(IReadOnlyList<(string Id, string Endpoint, string Slots)> before)

@@ -7,28 +7,12 @@ namespace ValkeyDashboard.IntegrationTests.Infrastructure;
 /// (<see cref="NodesDashboardCollection"/>). Added nodes stay (the API cannot remove one); a test that stops a node starts
 /// it again (<see cref="RestoringAsync"/>), and one that makes a replica take over fails back.
 /// </summary>
-public sealed class NodesDashboardFixture : IAsyncLifetime
+public sealed class NodesDashboardFixture() : EmbeddedDashboardFixture(DashboardAppFactory.Embedded())
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded();
-
-    public HttpClient Client { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Client = Factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
     /// <summary>Runs a test's steps, then starts every node they left stopped and waits until all are online in an ok cluster.</summary>
     public Task RestoringAsync(Func<Task> steps) => TestCleanup.RunAsync(steps, StartStoppedNodesAsync);
-
-    public async Task DisposeAsync()
-    {
-        Client?.Dispose();
-        await Factory.DisposeAsync();
-    }
 
     private async Task StartStoppedNodesAsync()
     {

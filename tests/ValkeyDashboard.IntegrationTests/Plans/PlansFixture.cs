@@ -8,29 +8,24 @@ namespace ValkeyDashboard.IntegrationTests.Plans;
 /// One dashboard with its embedded cluster (3 primaries, 1 replica each) for the plan tests, which move slots: each
 /// test makes the load it balances, waits for its plan to end, and leaves every key in place (plans never lose keys).
 /// </summary>
-public sealed class PlansFixture : IAsyncLifetime
+public sealed class PlansFixture() : EmbeddedDashboardFixture(DashboardAppFactory.Embedded())
 {
-    public DashboardAppFactory Factory { get; } = DashboardAppFactory.Embedded();
-
-    public HttpClient Client { get; private set; } = null!;
-
     public ConnectionMultiplexer Valkey { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        Client = Factory.CreateClient();
+        await base.InitializeAsync();
         Valkey = await Factory.ConnectToClusterAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (Valkey is not null)
         {
             await Valkey.DisposeAsync();
         }
 
-        Client?.Dispose();
-        await Factory.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     /// <summary>Writes <paramref name="count"/> keys into slots <paramref name="slots"/> (spread over them) and returns their names.</summary>
