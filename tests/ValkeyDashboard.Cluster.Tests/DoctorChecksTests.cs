@@ -119,26 +119,31 @@ public class DoctorChecksTests
     }
 
     [Fact]
-    public void A_stalled_job_seen_only_by_its_target_without_node_ids_names_the_slots_owner_as_its_source()
+    public void A_replicas_copy_of_a_job_is_no_sign_of_a_stall_only_the_primaries_entries_are()
     {
-        var snapshot = Snapshot(Node(P1, "127.0.0.1:22501", null, "0-5460"), Node(P2, "127.0.0.1:22502", null, "5461-16383"));
-        var job = new SlotMigrationLogEntry("job1", SlotMigrationOperation.Import, SlotRangeSet.Parse("0-9"), string.Empty, string.Empty,
-            Now.AddSeconds(-600), Now.AddSeconds(-400), null, "waiting-for-paused", string.Empty, 0, 0);
-        var p2View = ViewOfP2();
-        var observations = Observe(snapshot) with
+        // 127.0.0.1:22504 replicates the target; its entry is the copy captured from a replica of a held job's target.
+        const string R2 = "5c0a2a0f6f3f3e5e5e0d6b1c4b7c0e6a1d2e3f40";
+        var snapshot = Snapshot(Node(P1, "127.0.0.1:22501", null, "0-5460"), Node(P2, "127.0.0.1:22502", null, "5461-16383"), Node(R2, "127.0.0.1:22504", P2, null));
+        var copy = Assert.Single(SlotMigrationLogParser.Parse(CapturedReplies.Load("getslotmigrations-replica.resp")));
+        copy = copy with { LastUpdatedAt = Now.AddSeconds(-600) };
+        SlotMigrationLogEntry Primary(SlotMigrationOperation operation, long updatedSecondsAgo) => new(copy.Name, operation, copy.Slots, P1, P2,
+            Now.AddSeconds(-700), Now.AddSeconds(-updatedSecondsAgo), Now.AddSeconds(-1), operation == SlotMigrationOperation.Export ? "waiting-to-pause" : "waiting-for-paused", string.Empty, 0, 0);
+        DoctorObservations With(long primariesUpdatedSecondsAgo) => Observe(snapshot) with
         {
-            // The source did not answer this check-up: only the target reports the job.
             Nodes = ImmutableDictionary.CreateRange(StringComparer.OrdinalIgnoreCase,
             [
-                KeyValuePair.Create(P1, new NodeObservation(snapshot.Nodes[0], [], null, [], "timeout")),
-                KeyValuePair.Create(P2, new NodeObservation(snapshot.Nodes[1], p2View, "yes", [job])),
+                KeyValuePair.Create(P1, new NodeObservation(snapshot.Nodes[0], ClusterNodesParser.Parse(CapturedNodes), "yes", [Primary(SlotMigrationOperation.Export, primariesUpdatedSecondsAgo)])),
+                KeyValuePair.Create(P2, new NodeObservation(snapshot.Nodes[1], ViewOfP2(), "yes", [Primary(SlotMigrationOperation.Import, primariesUpdatedSecondsAgo)])),
+                KeyValuePair.Create(R2, new NodeObservation(snapshot.Nodes[2], ClusterNodesParser.Parse(CapturedNodes), null, [copy])),
             ]),
         };
 
-        var stalled = Assert.Single(new StalledMigrationCheck().Check(observations));
+        Assert.True(copy.IsReplicaCopy);
+        Assert.Empty(new StalledMigrationCheck().Check(With(primariesUpdatedSecondsAgo: 10)));
 
+        var stalled = Assert.Single(new StalledMigrationCheck().Check(With(primariesUpdatedSecondsAgo: 400)));
         Assert.Equal([P1, P2], stalled.NodeIds.AsEnumerable());
-        Assert.Contains("from 127.0.0.1:22501 to 127.0.0.1:22502 has been in state waiting-for-paused", stalled.Message, StringComparison.Ordinal);
+        Assert.Contains("of slots 40-49 from 127.0.0.1:22501 to 127.0.0.1:22502 has been in state waiting-to-pause for 400 s", stalled.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -164,6 +164,22 @@ public class ReplyParserTests
     }
 
     [Fact]
+    public void GetSlotMigrations_on_a_replica_gives_its_copy_of_the_job_without_either_side()
+    {
+        var entry = Assert.Single(SlotMigrationLogParser.Parse(CapturedReplies.Load("getslotmigrations-replica.resp")));
+
+        Assert.Equal("5f2c63061cfbc000ce89fe397bf52327e358769a", entry.Name);
+        Assert.Equal(SlotMigrationOperation.Import, entry.Operation);
+        Assert.Equal("40-49", entry.Slots.ToString());
+        Assert.Equal(string.Empty, entry.SourceNodeId);
+        Assert.Equal(string.Empty, entry.TargetNodeId);
+        Assert.Equal("occurring-on-primary", entry.State);
+        Assert.True(entry.IsReplicaCopy);
+        Assert.False(entry.IsFinished);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1796126064), entry.LastUpdatedAt);
+    }
+
+    [Fact]
     public void Malformed_replies_raise_a_reply_exception_naming_the_command()
     {
         var ex = Assert.Throws<ValkeyReplyException>(() => ClusterShardsParser.Parse(CapturedReplies.Load("cluster-info.resp")));

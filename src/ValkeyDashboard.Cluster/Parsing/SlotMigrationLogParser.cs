@@ -28,6 +28,13 @@ public sealed record SlotMigrationLogEntry(
 {
     /// <summary>Terminal states: the job will not change again.</summary>
     public bool IsFinished => State is "success" or "failed" or "cancelled";
+
+    /// <summary>
+    /// A replica's copy of its primary's job (state <c>occurring-on-primary</c>, without <c>source_node</c> and
+    /// <c>target_node</c>): its times are when the replica heard of the job, not the job's progress, which only the
+    /// primaries' entries tell.
+    /// </summary>
+    public bool IsReplicaCopy => State == "occurring-on-primary";
 }
 
 /// <summary>Parses the reply of <c>CLUSTER GETSLOTMIGRATIONS</c> (newest first).</summary>

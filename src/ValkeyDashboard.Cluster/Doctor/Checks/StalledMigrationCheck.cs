@@ -6,29 +6,29 @@ namespace ValkeyDashboard.Cluster.Doctor.Checks;
 /// <summary>
 /// An atomic slot-migration job (Valkey 9 <c>CLUSTER GETSLOTMIGRATIONS</c>) that is not finished and whose state has not
 /// changed (<c>last_update_time</c>) for <see cref="DoctorOptions.StalledMigrationAfter"/>. The target's acknowledgements
-/// (<c>last_ack_time</c>) can go on while a job is stuck, so they only tell whether the link is alive.
+/// (<c>last_ack_time</c>) can go on while a job is stuck, so they only tell whether the link is alive. Replicas' copies
+/// of a job (<see cref="SlotMigrationLogEntry.IsReplicaCopy"/>) say nothing about its progress and are left out.
 /// </summary>
 public sealed class StalledMigrationCheck : IDoctorCheck
 {
     public IEnumerable<DoctorFinding> Check(DoctorObservations observations)
     {
         var limit = observations.Options.StalledMigrationAfter;
+        // Only the primaries' entries tell a job's progress: a replica's copy keeps the time it heard of the job, so
+        // while the primaries' entries were still young it would make a job look stalled (seen on a busy machine).
         var jobs = observations.Answered
-            .SelectMany(n => n.Migrations.Select(m => (Node: n, Job: m)))
+            .Where(n => n.Node.IsPrimary)
+            .SelectMany(n => n.Migrations.Where(m => !m.IsReplicaCopy).Select(m => (Node: n, Job: m)))
             .Where(j => !j.Job.IsFinished && j.Job.LastUpdatedAt is { } updated && observations.Now - updated >= limit)
             .GroupBy(j => j.Job.Name, StringComparer.Ordinal);
         foreach (var group in jobs)
         {
-            // The source's entry (EXPORT) says most; a target's or its replicas' when the source did not answer.
+            // The source's entry (EXPORT) says most; the target's when the source did not answer.
             var (_, job) = group.OrderBy(j => j.Job.Operation == SlotMigrationOperation.Export ? 0 : 1).First();
-            // A job's entry can lack a side's id (seen on a busy machine while the job was held): the node answering
-            // with the export is the source, the primary answering with the import the target.
-            // Failing both, the slots' owner is the source: an unfinished job has not handed them over.
-            var sourceId = NonEmpty(job.SourceNodeId)
-                ?? group.FirstOrDefault(j => j.Job.Operation == SlotMigrationOperation.Export).Node?.Node.Id
-                ?? OwnerOf(observations.Snapshot, job.Slots) ?? string.Empty;
-            var targetId = NonEmpty(job.TargetNodeId)
-                ?? group.FirstOrDefault(j => j.Job.Operation != SlotMigrationOperation.Export && j.Node.Node.IsPrimary).Node?.Node.Id ?? string.Empty;
+            // Each primary's entry names both sides; should a server leave one out, the primary answering with the
+            // export is the source and the one answering with the import the target.
+            var sourceId = NonEmpty(job.SourceNodeId) ?? ReporterOf(group, SlotMigrationOperation.Export);
+            var targetId = NonEmpty(job.TargetNodeId) ?? ReporterOf(group, SlotMigrationOperation.Import);
             job = job with { SourceNodeId = sourceId, TargetNodeId = targetId };
             var source = observations.EndpointOf(job.SourceNodeId);
             var target = observations.EndpointOf(job.TargetNodeId);
@@ -42,8 +42,8 @@ public sealed class StalledMigrationCheck : IDoctorCheck
         }
     }
 
-    private static string? OwnerOf(Model.ClusterSnapshot snapshot, Model.SlotRangeSet slots) =>
-        slots.IsEmpty ? null : snapshot.Nodes.FirstOrDefault(n => n.IsPrimary && n.Slots.Contains(slots.Ranges[0].Start))?.Id;
+    private static string ReporterOf(IEnumerable<(NodeObservation Node, SlotMigrationLogEntry Job)> entries, SlotMigrationOperation operation) =>
+        entries.FirstOrDefault(e => e.Job.Operation == operation).Node?.Node.Id ?? string.Empty;
 
     private static string? NonEmpty(string id) => string.IsNullOrEmpty(id) ? null : id;
 
